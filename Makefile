@@ -1,0 +1,86 @@
+# Every target sets itself up: a fresh machine needs only Python 3.11 and make.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := adcmeet.settings
+
+# PostgreSQL is what `make test` and CI run on; each run creates and drops its own database.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/adcmeet
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: help run worker test test-fast lint format check bench backup restore lock clean browser jsdeps
+
+help:
+	@echo "make run     - serve the app on http://127.0.0.1:$(PORT) (SQLite, embedded Celery)"
+	@echo "make test    - lint, migrations check and the whole test suite (PostgreSQL, Redis, Chromium)"
+	@echo "make bench   - production-like benchmark, writes docs/benchmarks.md"
+	@echo "make backup / make restore FILE=... - dump / restore the database"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements-dev.txt requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Browser and iCalendar-parser tests need Debian's Chromium and npm packages; where we are root
+# (CI, the dev machine) we install them, elsewhere those tests skip unless CI=true.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; fi
+
+jsdeps: tests/js/node_modules/.installed
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	@if command -v npm >/dev/null; then cd tests/js && npm ci --silent --no-audit --no-fund && touch node_modules/.installed; \
+		else echo "npm not found: ical.js and axe-core checks will skip (they fail under CI=true)"; fi
+
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_seed
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py runserver_embedded 127.0.0.1:$(PORT)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: $(VENV)/.installed
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+
+test: $(VENV)/.installed browser jsdeps lint check
+	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
+		$(VENV)/bin/pytest --cov --cov-report=term $(PYTEST_ARGS)
+	$(VENV)/bin/pip-audit --progress-spinner off -r requirements.txt || [ -z "$$CI" ] || [ -n "$$PIP_AUDIT_OPTIONAL" ]
+
+# Quick loop for development: SQLite, no browser/worker tests.
+test-fast: $(VENV)/.installed
+	$(VENV)/bin/pytest -m "not browser and not worker" -x -q $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed
+	$(PY) -m bench $(BENCH_ARGS)
+
+backup: $(VENV)/.installed
+	$(PY) manage.py backup $(FILE)
+
+restore: $(VENV)/.installed
+	$(PY) manage.py restore $(FILE)
+
+# Regenerate the pinned requirements from pyproject.toml.
+lock: | $(PY)
+	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
+	$(PYTHON) -c 'import tomllib;p=tomllib.load(open("pyproject.toml","rb"))["project"];open(".lockvenv/main.in","w").write("\n".join(p["dependencies"]));open(".lockvenv/dev.in","w").write("\n".join(p["optional-dependencies"]["dev"]))'
+	.lockvenv/bin/pip install --quiet -r .lockvenv/main.in
+	.lockvenv/bin/pip freeze > requirements.txt
+	.lockvenv/bin/pip install --quiet -r .lockvenv/main.in -r .lockvenv/dev.in
+	(echo "-r requirements.txt"; .lockvenv/bin/pip freeze | grep -vxFf requirements.txt) > requirements-dev.txt
+	rm -rf .lockvenv
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache htmlcov tests/js/node_modules

@@ -1,0 +1,69 @@
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+# Role names are part of the contract with SSO group mapping and the permission matrix.
+CONVENER = "Convener"
+DEVELOPER = "Developer"
+MANAGER = "Manager"
+ROLES = (CONVENER, DEVELOPER, MANAGER)
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(AbstractUser):
+    name = models.CharField("full name", max_length=200, blank=True)
+    affiliation = models.CharField(max_length=200, blank=True)
+    is_adc_member = models.BooleanField(
+        "ADC member", default=True, help_text="Off for external invitees (non-ADC presenters)."
+    )
+    # SSO users are keyed on the identity provider's stable UPN claim, never on email.
+    cern_upn = models.CharField("CERN UPN", max_length=150, null=True, blank=True, unique=True)  # noqa: DJ001
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    time_zone = models.CharField(
+        max_length=64, blank=True, help_text="Shown beside CERN time where it differs."
+    )
+
+    class Meta:
+        ordering = ["name", "username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(calendar_token=""), name="user_calendar_token_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.get_full_name() or self.username
+
+    def has_role(self, role: str) -> bool:
+        # Group names are cached on the instance so templates can ask repeatedly for free.
+        if not self.is_authenticated:
+            return False
+        if not hasattr(self, "_role_names"):
+            self._role_names = set(self.groups.values_list("name", flat=True))
+        return role in self._role_names or self.is_superuser
+
+    @property
+    def is_convener(self) -> bool:
+        return self.has_role(CONVENER)
+
+    @property
+    def is_developer(self) -> bool:
+        return self.has_role(DEVELOPER)
+
+    @property
+    def is_manager(self) -> bool:
+        return self.has_role(MANAGER)
+
+    def rotate_calendar_token(self) -> str:
+        self.calendar_token = new_calendar_token()
+        self.save(update_fields=["calendar_token"])
+        return self.calendar_token

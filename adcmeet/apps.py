@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AdcmeetConfig(AppConfig):
+    name = "adcmeet"
+    verbose_name = "Meetings"

@@ -1,0 +1,344 @@
+"""One settings module, configured from the environment (12-factor).
+
+With no environment at all it runs the embedded default: SQLite, an in-process-free Celery on
+the filesystem broker, mail to files under var/. Optional infrastructure (PostgreSQL, Redis,
+SMTP, OIDC) is switched on only when its variable is set. Bad values fail loudly at start-up.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+from celery.schedules import crontab
+from csp.constants import NONE, SELF
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("ADCMEET_VAR_DIR", BASE_DIR / "var"))
+
+
+class ImproperlyConfiguredEnv(ValueError):
+    pass
+
+
+def envbool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfiguredEnv(f"{name}={value!r} is not a boolean (use true/false)")
+
+
+def envint(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfiguredEnv(f"{name}={value!r} is not an integer") from None
+
+
+def envlist(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+DEBUG = envbool("DEBUG", default=False)
+# Under pytest the dev defaults (secret key, uncompressed static files) are allowed.
+TESTING = envbool("ADCMEET_TESTING", default="pytest" in sys.modules)
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfiguredEnv("SECRET_KEY must be set when DEBUG is off")
+    SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"  # noqa: S105
+
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_NAME = os.environ.get("SITE_NAME", "ADC development meeting")
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [SITE_URL])
+# Anonymous visitors see public agendas, roadmaps and feeds unless the site is private.
+SITE_PRIVATE = envbool("SITE_PRIVATE", default=False)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "csp",
+    "axes",
+    "simple_history",
+    "adcmeet.accounts",
+    "taskforces",
+    "deliverables",
+    "adcmeet",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "adcmeet.urls"
+WSGI_APPLICATION = "adcmeet.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+
+_loaders = [
+    "django.template.loaders.filesystem.Loader",
+    "django.template.loaders.app_directories.Loader",
+]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "adcmeet.context_processors.site",
+            ],
+            # template_partials wraps the loaders; cached outside DEBUG.
+            "loaders": [("template_partials.loader.Loader", _loaders)]
+            if DEBUG
+            else [
+                (
+                    "template_partials.loader.Loader",
+                    [("django.template.loaders.cached.Loader", _loaders)],
+                )
+            ],
+            "builtins": ["template_partials.templatetags.partials"],
+        },
+    }
+]
+
+# --- Database ---------------------------------------------------------------------------
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'adcmeet.sqlite3'}"),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # psycopg's pool keeps connections open across requests (a new connection per request costs
+    # ~5x on a one-query view). The pool and CONN_MAX_AGE are exclusive.
+    if envbool("DATABASE_POOL", default=not TESTING):
+        DATABASES["default"]["OPTIONS"] = {
+            "pool": {"min_size": 1, "max_size": envint("DATABASE_POOL_MAX", 8), "timeout": 10}
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 60)
+else:
+    DATABASES["default"].setdefault("OPTIONS", {})
+    # WAL and a busy timeout let the embedded worker write while the web process reads.
+    DATABASES["default"]["OPTIONS"].update(
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "adcmeet",
+    }
+}
+
+# --- Auth ---------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+OIDC_ENABLED = bool(os.environ.get("OIDC_RP_CLIENT_ID"))
+if OIDC_ENABLED:
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("adcmeet.accounts"), "mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("adcmeet.accounts.oidc.RoleMappingOIDCBackend")
+    OIDC_RP_CLIENT_ID = os.environ["OIDC_RP_CLIENT_ID"]
+    OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+    OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+    _issuer = os.environ.get("OIDC_ISSUER", "https://auth.cern.ch/auth/realms/cern").rstrip("/")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get(
+        "OIDC_OP_AUTHORIZATION_ENDPOINT", f"{_issuer}/protocol/openid-connect/auth"
+    )
+    OIDC_OP_TOKEN_ENDPOINT = os.environ.get(
+        "OIDC_OP_TOKEN_ENDPOINT", f"{_issuer}/protocol/openid-connect/token"
+    )
+    OIDC_OP_USER_ENDPOINT = os.environ.get(
+        "OIDC_OP_USER_ENDPOINT", f"{_issuer}/protocol/openid-connect/userinfo"
+    )
+    OIDC_OP_JWKS_ENDPOINT = os.environ.get(
+        "OIDC_OP_JWKS_ENDPOINT", f"{_issuer}/protocol/openid-connect/certs"
+    )
+    OIDC_RP_SCOPES = "openid email profile"
+    OIDC_TIMEOUT = envint("OIDC_TIMEOUT", 10)
+    # Identity-provider group (role) names that grant our roles; comma separated.
+    OIDC_ROLE_CLAIM = os.environ.get("OIDC_ROLE_CLAIM", "cern_roles")
+    OIDC_CONVENER_GROUPS = envlist("OIDC_CONVENER_GROUPS", ["adc-conveners"])
+    OIDC_DEVELOPER_GROUPS = envlist("OIDC_DEVELOPER_GROUPS", ["adc-developers"])
+    OIDC_MANAGER_GROUPS = envlist("OIDC_MANAGER_GROUPS", ["adc-managers"])
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
+# --- Time ---------------------------------------------------------------------------------
+LANGUAGE_CODE = "en-gb"
+USE_I18N = False
+USE_TZ = True
+TIME_ZONE = "Europe/Zurich"  # CERN time: what people see unless their profile says otherwise
+
+# --- Static files -------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Outside production static files are served straight from the finders, no collectstatic needed.
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not (DEBUG or TESTING)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- Security headers ---------------------------------------------------------------------
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+if SITE_URL.startswith("https://"):
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", default=False)
+
+# --- Mail ---------------------------------------------------------------------------------
+# Django's own names, read from the environment. Without EMAIL_HOST mail goes to files under
+# var/mail (one .log file per message batch), so nothing needs an SMTP server.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ADC meetings <adcmeet@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = envint("EMAIL_PORT", 25)
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", default=False)
+    EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", default=False)
+    EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
+else:
+    EMAIL_BACKEND = os.environ.get(
+        "EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+    )
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+
+# --- Celery -------------------------------------------------------------------------------
+# With CELERY_BROKER_URL unset, the embedded default uses kombu's filesystem transport: a worker
+# and beat run beside runserver (`make run`) with no Redis.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+if CELERY_BROKER_URL == "filesystem://":
+    _queue_dir = VAR_DIR / "celery-queue"
+    (_queue_dir / "processed").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir),
+        "data_folder_out": str(_queue_dir),
+        "processed_folder": str(_queue_dir / "processed"),
+        "store_processed": False,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    if os.environ.get("CELERY_KEY_PREFIX"):
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = os.environ["CELERY_KEY_PREFIX"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# Due times live in the database; beat only scans for due rows every few minutes.
+CELERY_BEAT_SCHEDULE = {
+    "beat-heartbeat": {"task": "adcmeet.tasks.heartbeat", "schedule": 60.0},
+    "sweep-outbox": {"task": "adcmeet.tasks.sweep_outbox", "schedule": 120.0},
+    "send-due-agenda-mails": {"task": "adcmeet.tasks.send_agenda_mails", "schedule": 300.0},
+    "create-upcoming-meetings": {
+        "task": "adcmeet.tasks.create_upcoming_meetings",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "send-slip-reminders": {
+        "task": "adcmeet.tasks.send_slip_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Application --------------------------------------------------------------------------
+# How far back the public meeting feed reaches; future meetings are always included.
+FEED_PAST_DAYS = envint("FEED_PAST_DAYS", 183)
+MEETINGS_AHEAD = envint("MEETINGS_AHEAD", 8)
+OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_STALE_MINUTES = envint("OUTBOX_STALE_MINUTES", 10)
+BEAT_STALE_MINUTES = envint("BEAT_STALE_MINUTES", 10)
+MAIL_LIST_ID = os.environ.get("MAIL_LIST_ID", "adc-dev-meeting.adcmeet.local")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

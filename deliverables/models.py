@@ -1,0 +1,349 @@
+"""The deliverable roadmap: projects, roadmaps, periods, deliverables and their history.
+
+May know task forces; knows nothing of meetings.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from taskforces.models import TaskForce
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoadmapQuerySet(models.QuerySet):
+    def current(self) -> "Roadmap | None":
+        """The roadmap people mean by "the roadmap": this year's newest, else the newest."""
+        return self.order_by("-year", "-created_at").first()
+
+
+class Roadmap(models.Model):
+    class State(models.TextChoices):
+        STRAWMAN = "strawman", "Strawman"
+        DRAFT = "draft", "Draft"
+        AGREED = "agreed", "Agreed"
+
+    name = models.CharField(max_length=200)
+    year = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.STRAWMAN)
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    # Frozen when the roadmap becomes agreed: [{"id", "title", "period_id", "status", ...}].
+    baseline = models.JSONField(null=True, blank=True, editable=False)
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="successors"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RoadmapQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["baseline", "updated_at"])
+
+    class Meta:
+        ordering = ["-year", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "year"], name="roadmap_name_year_unique"),
+            models.CheckConstraint(
+                condition=Q(state__in=["strawman", "draft", "agreed"]), name="roadmap_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="agreed") | Q(agreed_at__isnull=False, baseline__isnull=False),
+                name="agreed_roadmap_has_baseline",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2200), name="roadmap_year_plausible"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("roadmap-detail", args=[self.pk])
+
+
+class PeriodQuerySet(models.QuerySet):
+    def with_counts(self, today: datetime.date | None = None):
+        """Per period: planned (all live), done, slipped and tentative, in one query."""
+        today = today or timezone.localdate()
+        live = Q(deliverables__deleted_at__isnull=True)
+        open_ = live & ~Q(deliverables__status__in=Deliverable.CLOSED_STATUSES)
+        moved_later = Exists(
+            DeliverableChange.objects.filter(deliverable=OuterRef("deliverables"), is_slip=True)
+        )
+        return self.annotate(
+            n_planned=Count("deliverables", filter=live, distinct=True),
+            n_done=Count(
+                "deliverables", filter=live & Q(deliverables__status="done"), distinct=True
+            ),
+            n_tentative=Count(
+                "deliverables", filter=live & Q(deliverables__tentative=True), distinct=True
+            ),
+            n_slipped=Count(
+                "deliverables",
+                filter=(open_ & Q(end__lt=today)) | (live & Q(moved_later)),
+                distinct=True,
+            ),
+        )
+
+
+class Period(models.Model):
+    """A bucket of the roadmap: a month ("April"), a season ("Summer") or open-ended ("Later").
+
+    Vague dates stay buckets with a resolution, never fake dates. "Later" has no end and is
+    never late.
+    """
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="periods")
+    label = models.CharField(max_length=40)
+    order = models.PositiveSmallIntegerField()
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+
+    objects = PeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["roadmap", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "order"], name="period_order_unique"),
+            models.UniqueConstraint(fields=["roadmap", "label"], name="period_label_unique"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="period_ends_after_start",
+            ),
+            models.CheckConstraint(condition=~Q(label=""), name="period_label_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_open_ended(self) -> bool:
+        return self.end is None
+
+    def has_ended(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.end is not None and self.end < today
+
+
+class DeliverableQuerySet(models.QuerySet):
+    def live(self):
+        """Not soft-deleted."""
+        return self.filter(deleted_at__isnull=True)
+
+    def open(self):
+        return self.live().exclude(status__in=Deliverable.CLOSED_STATUSES)
+
+    def overdue(self, today: datetime.date | None = None):
+        """Open items whose period has ended ("Later" never ends)."""
+        today = today or timezone.localdate()
+        return self.open().filter(period__end__lt=today)
+
+    def start_by_passed(self, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        return self.open().filter(start_by__lte=today)
+
+    def owned_by(self, user):
+        return self.filter(owners=user)
+
+    def slipped(self, on: datetime.date | None = None):
+        """Slipped as of `on`: the period ended with the item still open, or it was moved to
+        a later period. Done and dropped items whose period ended on time never slip."""
+        on = on or timezone.localdate()
+        moved_later = Exists(
+            DeliverableChange.objects.filter(
+                deliverable=OuterRef("pk"), is_slip=True, at__date__lte=on
+            )
+        )
+        return self.live().filter(
+            (~Q(status__in=Deliverable.CLOSED_STATUSES) & Q(period__end__lt=on)) | Q(moved_later)
+        )
+
+
+class Deliverable(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        AT_RISK = "at_risk", "At risk"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    CLOSED_STATUSES = (Status.DONE, Status.DROPPED)
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="deliverables")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="deliverables")
+    title = models.CharField(max_length=300)
+    project = models.ForeignKey(
+        Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliverables"
+    )
+    owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="deliverables"
+    )
+    tentative = models.BooleanField(
+        default=False, help_text='Written with a trailing "?" in the plan.'
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED)
+    done_on = models.DateField(null=True, blank=True)
+    # A hard external deadline and how long the work takes before it: start_by = deadline - lead.
+    deadline = models.DateField(null=True, blank=True)
+    lead_time_days = models.PositiveIntegerField(null=True, blank=True)
+    start_by = models.DateField(null=True, blank=True, editable=False)
+    task_force = models.ForeignKey(
+        TaskForce, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliverables"
+    )
+    notes = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_to"
+    )
+    # Optimistic concurrency: every change bumps it; a stale edit is refused.
+    version = models.PositiveIntegerField(default=1)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DeliverableQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+
+    class Meta:
+        ordering = ["period__order", "position", "id"]
+        indexes = [
+            models.Index(fields=["roadmap", "period", "position"]),
+            models.Index(fields=["status"]),
+            models.Index(fields=["start_by"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "in_progress", "at_risk", "done", "dropped"]),
+                name="deliverable_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="done", done_on__isnull=False)
+                | (~Q(status="done") & Q(done_on__isnull=True)),
+                name="deliverable_done_on_iff_done",
+            ),
+            models.CheckConstraint(
+                condition=Q(lead_time_days__isnull=True) | Q(deadline__isnull=False),
+                name="deliverable_lead_time_needs_deadline",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_by__isnull=True) | Q(start_by__lte=F("deadline")),
+                name="deliverable_start_by_before_deadline",
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="deliverable_title_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title + ("?" if self.tentative else "")
+
+    def get_absolute_url(self) -> str:
+        return reverse("deliverable", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        self.start_by = self.compute_start_by()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "start_by"}
+        super().save(*args, **kwargs)
+
+    def compute_start_by(self) -> datetime.date | None:
+        if self.deadline is None:
+            return None
+        return self.deadline - datetime.timedelta(days=self.lead_time_days or 0)
+
+    def clean(self) -> None:
+        if self.period_id and self.roadmap_id and self.period.roadmap_id != self.roadmap_id:
+            raise ValidationError({"period": "That period belongs to another roadmap."})
+        if self.lead_time_days is not None and self.deadline is None:
+            raise ValidationError({"lead_time_days": "A lead time needs a deadline."})
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED_STATUSES
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        return not self.is_closed and self.period.has_ended(today)
+
+    def start_by_passed(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return not self.is_closed and self.start_by is not None and self.start_by <= today
+
+    def can_edit(self, user) -> bool:
+        if not user.is_authenticated:
+            return False
+        if user.is_superuser or user.has_role("Convener") or user.has_role("Manager"):
+            return True
+        return self.owners.filter(pk=user.pk).exists()
+
+
+class DeliverableChange(models.Model):
+    """Append-only history: every status change and every move between periods, with why."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        STATUS = "status", "Status change"
+        MOVE = "move", "Moved"
+        CARRIED = "carried", "Carried over"
+        EDITED = "edited", "Edited"
+        DELETED = "deleted", "Deleted"
+        RESTORED = "restored", "Restored"
+
+    deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    from_period = models.ForeignKey(
+        Period, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    to_period = models.ForeignKey(
+        Period, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # True when a move goes to a later period: the first-class slip event.
+    is_slip = models.BooleanField(default=False)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["deliverable", "at"]),
+            models.Index(fields=["at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="move") | Q(to_period__isnull=False),
+                name="move_has_target_period",
+            ),
+            models.CheckConstraint(
+                condition=~Q(is_slip=True) | Q(kind="move"), name="only_moves_are_slips"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.deliverable_id} at {self.at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Deliverable history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Deliverable history is append-only.")

@@ -1,0 +1,198 @@
+"""Task forces, R&D activities and focus areas, with their outlines and checkpoints.
+
+This app knows nothing of roadmaps or meetings: those apps point at it, never the reverse.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class TaskForceQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(status=TaskForce.Status.CLOSED)
+
+    def editable_by(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.has_role("Convener"):
+            return self
+        return self.filter(Q(members=user) | Q(conveners=user)).distinct()
+
+
+class TaskForce(models.Model):
+    class Kind(models.TextChoices):
+        TASK_FORCE = "taskforce", "Task force"
+        RND = "rnd", "R&D"
+        FOCUS_AREA = "focus", "Focus area"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        CLOSED = "closed", "Closed"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TASK_FORCE)
+    scope = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    conveners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="convened_task_forces"
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="task_forces"
+    )
+    # Written by whoever schedules a focus topic; kept here so the rotation needs no knowledge
+    # of meetings in this app.
+    last_focus_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TaskForceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["taskforce", "rnd", "focus"]), name="taskforce_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["proposed", "active", "paused", "closed"]),
+                name="taskforce_status_valid",
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="taskforce_slug_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("taskforce", args=[self.slug])
+
+    def can_edit(self, user) -> bool:
+        if not user.is_authenticated:
+            return False
+        if user.is_superuser or user.has_role("Convener"):
+            return True
+        return (
+            self.members.filter(pk=user.pk).exists() or self.conveners.filter(pk=user.pk).exists()
+        )
+
+
+class OutlineItem(models.Model):
+    """One line of a task force's outline: a plan, an open question, a use case, a testbed."""
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", "Plan item"
+        QUESTION = "question", "Open question"
+        USE_CASE = "use_case", "Use case"
+        TESTBED = "testbed", "Testbed"
+        NOTE = "note", "Note"
+
+    task_force = models.ForeignKey(TaskForce, on_delete=models.CASCADE, related_name="outline")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PLAN)
+    text = models.CharField(max_length=500)
+    done = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+    checkpoint = models.ForeignKey(
+        "Checkpoint", on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["task_force", "parent_id", "position", "id"]
+        indexes = [models.Index(fields=["task_force", "parent", "position"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="outline_not_own_parent"),
+            models.CheckConstraint(condition=~Q(text=""), name="outline_text_not_empty"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["plan", "question", "use_case", "testbed", "note"]),
+                name="outline_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def clean(self) -> None:
+        if self.parent_id is None:
+            return
+        if self.parent.task_force_id != self.task_force_id:
+            raise ValidationError({"parent": "The parent belongs to another task force."})
+        if self.pk and self.pk in self.ancestor_ids():
+            raise ValidationError({"parent": "An item cannot be nested inside itself."})
+
+    def ancestor_ids(self) -> set[int]:
+        seen: set[int] = set()
+        node = self.parent
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            node = node.parent
+        return seen
+
+
+class CheckpointQuerySet(models.QuerySet):
+    def upcoming(self, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        return self.filter(date__gte=today).order_by("date")
+
+
+class Checkpoint(models.Model):
+    """A workshop or deadline at which task forces show progress ("the Dubna workshop")."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    task_forces = models.ManyToManyField(
+        TaskForce, blank=True, related_name="checkpoints", through="CheckpointGoal"
+    )
+
+    objects = CheckpointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("date")),
+                name="checkpoint_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date:%d %b %Y})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("checkpoint", args=[self.slug])
+
+
+class CheckpointGoal(models.Model):
+    """What one task force plans to show at a checkpoint."""
+
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.CASCADE, related_name="goals")
+    task_force = models.ForeignKey(
+        TaskForce, on_delete=models.CASCADE, related_name="checkpoint_goals"
+    )
+    goal = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkpoint", "task_force"], name="one_goal_per_taskforce_checkpoint"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_force} at {self.checkpoint}"

@@ -1,9 +1,18 @@
-"""Who may see and do what, in one place. The matrix is written down in docs/security.md."""
+"""Who may see and do what, in one place. The matrix is written down in docs/security.md.
+
+Views call these predicates (or the decorators) instead of testing roles themselves, so the
+matrix test in tests/test_access_matrix.py checks one implementation.
+
+Roles: anonymous, Developer, Convener, Manager (groups of those names) and staff (admin).
+"""
 
 import functools
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from adcmeet.accounts.models import CONVENER, MANAGER
 
 
 def site_visible(view):
@@ -16,3 +25,61 @@ def site_visible(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def role_required(*roles: str):
+    """Logged-in users holding one of `roles` (superusers always); others get 403, anonymous
+    visitors are sent to log in."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not any(user.has_role(role) for role in roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def is_convener(user) -> bool:
+    return user.is_authenticated and user.has_role(CONVENER)
+
+
+def is_manager(user) -> bool:
+    return user.is_authenticated and user.has_role(MANAGER)
+
+
+def can_edit_meeting(user, meeting) -> bool:
+    """Agendas, publishing, moving and cancelling: conveners (site-wide role or of the series)."""
+    return meeting.series.is_convener(user)
+
+
+def can_take_minutes(user, meeting, item=None) -> bool:
+    """Conveners; a developer may write the minutes notes of an item they present."""
+    if can_edit_meeting(user, meeting):
+        return True
+    return item is not None and user.is_authenticated and item.presenter_id == user.pk
+
+
+def can_edit_deliverable(user, deliverable) -> bool:
+    """Owners, conveners and managers."""
+    return deliverable.can_edit(user)
+
+
+def can_manage_roadmap(user) -> bool:
+    """Roadmap lifecycle, baselines, approval, imports: managers (and superusers)."""
+    return is_manager(user)
+
+
+def can_edit_outline(user, task_force) -> bool:
+    """A task force's members and conveners, and meeting conveners."""
+    return task_force.can_edit(user)
+
+
+def can_see_outbox(user) -> bool:
+    return user.is_authenticated and (user.is_staff or user.has_role(CONVENER))

@@ -8,7 +8,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +23,25 @@ class TaskForceQuerySet(models.QuerySet):
         if user.is_superuser or user.has_role("Convener"):
             return self
         return self.filter(Q(members=user) | Q(conveners=user)).distinct()
+
+    def with_open_plan_count(self):
+        return self.annotate(
+            n_open_plans=Count(
+                "outline",
+                filter=Q(outline__kind=OutlineItem.Kind.PLAN, outline__done=False),
+                distinct=True,
+            )
+        )
+
+    def with_next_checkpoint(self, today: datetime.date | None = None):
+        """Annotates `next_checkpoint_id`: the earliest upcoming checkpoint the task force has a
+        goal at or has an outline item due at."""
+        upcoming = Checkpoint.objects.upcoming(today).filter(
+            Q(goals__task_force=OuterRef("pk")) | Q(items__task_force=OuterRef("pk"))
+        )
+        return self.annotate(
+            next_checkpoint_id=Subquery(upcoming.order_by("date", "name").values("pk")[:1])
+        )
 
 
 class TaskForce(models.Model):
@@ -84,6 +103,11 @@ class TaskForce(models.Model):
             self.members.filter(pk=user.pk).exists() or self.conveners.filter(pk=user.pk).exists()
         )
 
+    def open_questions(self):
+        return self.outline.filter(kind=OutlineItem.Kind.QUESTION, done=False).order_by(
+            "parent_id", "position", "id"
+        )
+
 
 class OutlineItem(models.Model):
     """One line of a task force's outline: a plan, an open question, a use case, a testbed."""
@@ -102,7 +126,10 @@ class OutlineItem(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PLAN)
     text = models.CharField(max_length=500)
     done = models.BooleanField(default=False)
+    # Among its siblings (same parent); kept dense (0..n-1) by taskforces.actions.
     position = models.PositiveIntegerField(default=0)
+    # Optimistic concurrency for text edits: a stale edit is refused, not silently overwritten.
+    version = models.PositiveIntegerField(default=1)
     checkpoint = models.ForeignKey(
         "Checkpoint", on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
     )
@@ -143,8 +170,18 @@ class OutlineItem(models.Model):
 
 class CheckpointQuerySet(models.QuerySet):
     def upcoming(self, today: datetime.date | None = None):
+        """Not yet over: a multi-day workshop stays upcoming until its last day."""
         today = today or timezone.localdate()
-        return self.filter(date__gte=today).order_by("date")
+        return self.filter(Q(date__gte=today) | Q(end_date__gte=today)).order_by("date")
+
+    def past(self, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        return self.exclude(Q(date__gte=today) | Q(end_date__gte=today)).order_by("-date")
+
+    def with_open_item_count(self):
+        return self.annotate(
+            n_open_items=Count("items", filter=Q(items__done=False), distinct=True)
+        )
 
 
 class Checkpoint(models.Model):
@@ -177,6 +214,11 @@ class Checkpoint(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("checkpoint", args=[self.slug])
 
+    def days_from(self, today: datetime.date | None = None) -> int:
+        """Days until it starts; 0 while it is on, never negative for an upcoming one."""
+        today = today or timezone.localdate()
+        return max((self.date - today).days, 0)
+
 
 class CheckpointGoal(models.Model):
     """What one task force plans to show at a checkpoint."""
@@ -188,6 +230,7 @@ class CheckpointGoal(models.Model):
     goal = models.TextField(blank=True)
 
     class Meta:
+        ordering = ["checkpoint__date", "task_force__name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["checkpoint", "task_force"], name="one_goal_per_taskforce_checkpoint"

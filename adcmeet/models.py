@@ -37,9 +37,7 @@ class MeetingSeries(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
-    weekday = models.PositiveSmallIntegerField(
-        choices=Weekday.choices, default=Weekday.WEDNESDAY
-    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.WEDNESDAY)
     start_time = models.TimeField(default=datetime.time(17, 0))
     time_zone = models.CharField(max_length=64, default="Europe/Zurich")
     target_minutes = models.PositiveIntegerField(default=60)
@@ -133,6 +131,8 @@ class Meeting(models.Model):
     revision = models.PositiveIntegerField(default=0)
     # Grows on every change at all; stale edits (based on an older version) are refused.
     version = models.PositiveIntegerField(default=1)
+    # The revision last mailed out; below `revision` once a published agenda was edited.
+    announced_revision = models.PositiveIntegerField(default=0)
     location = models.CharField(max_length=200, blank=True)
     video_url = models.URLField(blank=True)
     minutes = models.TextField(blank=True)
@@ -183,6 +183,17 @@ class Meeting(models.Model):
 class AgendaItemQuerySet(models.QuerySet):
     def live(self):
         return self.filter(deleted_at__isnull=True)
+
+    def in_agenda_order(self):
+        """The order the meeting runs: focus topic, hot topics, tracking, open floor."""
+        rank = models.Case(
+            *(
+                models.When(section=section, then=models.Value(order))
+                for section, order in AgendaItem.SECTION_ORDER.items()
+            ),
+            output_field=models.PositiveSmallIntegerField(),
+        )
+        return self.alias(section_rank=rank).order_by("section_rank", "position", "id")
 
 
 class AgendaItem(models.Model):

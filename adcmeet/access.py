@@ -1,9 +1,12 @@
 """Who may see and do what, in one place. The matrix is written down in docs/security.md.
 
 Views call these predicates (or the decorators) instead of testing roles themselves, so the
-matrix test in tests/test_access_matrix.py checks one implementation.
+matrix test in tests/test_access_matrix.py checks one implementation against the table in
+docs/security.md.
 
 Roles: anonymous, Developer, Convener, Manager (groups of those names) and staff (admin).
+Superusers hold every role. A developer's rights come from what they own: deliverables they
+own, task forces they belong to, agenda items they present.
 """
 
 import functools
@@ -11,8 +14,22 @@ import functools
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django_htmx.http import HttpResponseClientRedirect
 
 from adcmeet.accounts.models import CONVENER, MANAGER
+
+
+def login_redirect(request: HttpRequest) -> HttpResponse:
+    """Send an anonymous visitor to the login page and back here afterwards.
+
+    An htmx request would swap the login page into a fragment of the current page, so it gets
+    a client-side redirect of the whole page instead (to the page the fragment belongs to).
+    """
+    if getattr(request, "htmx", False):
+        back = request.htmx.current_url_abs_path or request.get_full_path()
+        return HttpResponseClientRedirect(redirect_to_login(back).url)
+    return redirect_to_login(request.get_full_path())
 
 
 def site_visible(view):
@@ -21,7 +38,7 @@ def site_visible(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if settings.SITE_PRIVATE and not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return login_redirect(request)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -36,7 +53,7 @@ def role_required(*roles: str):
         def wrapper(request, *args, **kwargs):
             user = request.user
             if not user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return login_redirect(request)
             if not any(user.has_role(role) for role in roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -44,6 +61,18 @@ def role_required(*roles: str):
         return wrapper
 
     return decorator
+
+
+def login_required(view):
+    """Like Django's, but htmx-aware (see `login_redirect`)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return login_redirect(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def is_convener(user) -> bool:
@@ -83,3 +112,27 @@ def can_edit_outline(user, task_force) -> bool:
 
 def can_see_outbox(user) -> bool:
     return user.is_authenticated and (user.is_staff or user.has_role(CONVENER))
+
+
+def can_see_audit(user) -> bool:
+    """The audit trail (who changed what): managers and staff."""
+    return user.is_authenticated and (user.is_staff or user.has_role(MANAGER))
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address login throttling counts failures against.
+
+    Behind our reverse proxy REMOTE_ADDR is the proxy itself, so with TRUSTED_PROXY_COUNT=n
+    the n-th address from the right of X-Forwarded-For is taken: the one our own proxy saw.
+    Addresses further left are written by the client and never trusted.
+    """
+    count = settings.TRUSTED_PROXY_COUNT
+    if count > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR", "")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -14,4 +15,9 @@ urlpatterns = [
     path("", include("taskforces.urls")),
     path("", include("deliverables.urls")),
     path("", include("adcmeet.meeting_urls")),
+    path("", include("adcmeet.audit_urls")),
 ]
+
+# CERN SSO: /oidc/authenticate/ and /oidc/callback/ exist only when OIDC is configured.
+if settings.OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

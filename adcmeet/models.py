@@ -333,12 +333,16 @@ class OutboundMail(models.Model):
         Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="outbox"
     )
     recipient = models.EmailField()
+    recipient_name = models.CharField(max_length=200, blank=True)
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
     ics = models.TextField(blank=True)
     ics_method = models.CharField(max_length=16, blank=True)
     headers = models.JSONField(default=dict, blank=True)
+    # Fixed when queued, so a resend after a crash between the server's acceptance and the
+    # sent mark carries the same Message-ID and receiving systems can drop the copy.
+    message_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     # Set while a worker holds the row; a stale claim (worker killed) is swept back.
@@ -375,6 +379,8 @@ class OutboundMail(models.Model):
             return "sent"
         if self.failed_at:
             return "failed"
+        if self.claimed_at:
+            return "sending"
         if self.attempts:
             return "retrying"
         return "queued"

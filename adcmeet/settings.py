@@ -357,6 +357,14 @@ OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_STALE_MINUTES = envint("OUTBOX_STALE_MINUTES", 10)
 BEAT_STALE_MINUTES = envint("BEAT_STALE_MINUTES", 10)
 MAIL_LIST_ID = os.environ.get("MAIL_LIST_ID", "adc-dev-meeting.adcmeet.local")
+# A worker holding an outbox row longer than this is presumed dead and the row is swept back:
+# keep it well above the longest send (EMAIL_TIMEOUT for each SMTP step).
+OUTBOX_CLAIM_SECONDS = envint("OUTBOX_CLAIM_SECONDS", 300)
+# After a failed send the next try waits base * 2**(attempts - 1) seconds, at most max.
+OUTBOX_RETRY_BASE_SECONDS = envint("OUTBOX_RETRY_BASE_SECONDS", 30)
+OUTBOX_RETRY_MAX_SECONDS = envint("OUTBOX_RETRY_MAX_SECONDS", 3600)
+# Reminders, draft nudges and slip digests fall due at this hour, the series' local time.
+MAIL_SEND_HOUR = envint("MAIL_SEND_HOUR", 9)
 
 LOGGING = {
     "version": 1,

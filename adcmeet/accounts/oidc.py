@@ -11,6 +11,7 @@ hand in the admin) are left alone. Setup is described in docs/security.md.
 import logging
 
 import jwt
+import requests
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import SuspiciousOperation
@@ -68,6 +69,15 @@ def _clean(value, max_length: int) -> str:
 
 class RoleMappingOIDCBackend(OIDCAuthenticationBackend):
     """mozilla-django-oidc's backend with user matching on `cern_upn` and role mapping."""
+
+    def authenticate(self, request, **kwargs):
+        # An unreachable or misbehaving provider, or a token we refuse, is a failed login (the
+        # callback sends the visitor back to the login page with a message), never a 500.
+        try:
+            return super().authenticate(request, **kwargs)
+        except (requests.RequestException, SuspiciousOperation, ValueError, KeyError) as exc:
+            log.warning("OIDC login failed: %s: %s", exc.__class__.__name__, exc)
+            return None
 
     def _verify_jws(self, payload, key):
         # The library checks the signature and the algorithm but not who the token is for;

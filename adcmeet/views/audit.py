@@ -164,7 +164,10 @@ def _entries_for(kind: Kind, history_ids: list[int]) -> dict[int, Entry]:
             if isinstance(field, models.ForeignKey):
                 wanted[field.related_model].update(v for v in (old, new) if v is not None)
         diffs[record.history_id] = changed
-    related = {model: model._base_manager.in_bulk(ids) for model, ids in wanted.items()}
+    # select_related(): some names need their own non-null relations (a meeting's series).
+    related = {
+        model: model._base_manager.select_related().in_bulk(ids) for model, ids in wanted.items()
+    }
 
     entries = {}
     for record in records:
@@ -194,9 +197,9 @@ def _entries_for(kind: Kind, history_ids: list[int]) -> dict[int, Entry]:
 
 def _timeline(kinds: list[Kind]):
     parts = [
-        kind.history.objects.annotate(kind=Value(kind.key, output_field=CharField())).values_list(
-            "kind", "history_id", "history_date"
-        )
+        kind.history.objects.order_by()  # compound statements refuse per-part ordering
+        .annotate(kind=Value(kind.key, output_field=CharField()))
+        .values_list("kind", "history_id", "history_date")
         for kind in kinds
     ]
     timeline = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]

@@ -453,7 +453,9 @@ _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 @functools.lru_cache(maxsize=64)
 def _vtimezone_ical(tzid: str, first_year: int, last_year: int) -> bytes:
     tz = zoneinfo.ZoneInfo(tzid)
-    onsets = _onsets(tz, first_year, last_year)
+    # From the year before, so the first weeks of `first_year` have an onset before them
+    # (summer time in the southern hemisphere spans the new year).
+    onsets = _onsets(tz, first_year - 1, last_year)
     zone = Timezone()
     zone.add("tzid", tzid)
     if not onsets:
@@ -552,8 +554,7 @@ def meeting_calendar(
         tzid=next(iter(tzids)) if len(tzids) == 1 else None,
     )
     for tzid, years in sorted(tzids.items()):
-        # From the year before the first meeting, so its January has an onset before it.
-        cal.add_component(vtimezone(tzid, min(years) - 1, max(years) + 1))
+        cal.add_component(vtimezone(tzid, min(years), max(years) + 1))
     for meeting in meetings:
         event = meeting_event(
             meeting,

@@ -136,3 +136,13 @@ def client_ip(request: HttpRequest) -> str:
         if len(forwarded) >= count:
             return forwarded[-count]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def can_read_series_feed(series, token: str | None) -> bool:
+    """A series' calendar feed: anyone for a public series on a public site; otherwise only
+    with the series' feed token (calendar clients carry no session)."""
+    import secrets
+
+    if token and secrets.compare_digest(token.encode(), series.feed_token.encode()):
+        return True
+    return series.is_public and not settings.SITE_PRIVATE

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("taskforces.urls")),
     path("", include("deliverables.urls")),
     path("", include("adcmeet.meeting_urls")),
+    path("", include("adcmeet.calendar_urls")),
     path("", include("adcmeet.audit_urls")),
 ]
 

@@ -1,0 +1,492 @@
+"""Import a roadmap written as a Markdown outline (the slides' "Priority dev deliverables").
+
+::
+
+    # Priority dev deliverables
+    ## Incomplete strawman for discussion
+    - April
+      - new looping job killer in pilot
+      - PanDA: LFC registration in the server
+    - Summer
+      - ToA migration to AGIS?
+    - Later
+      - Workload sharing in all-core queues? (when athenaMP doesn't fill them)
+
+Rules
+-----
+* **Periods** are headings or bullets whose whole text is a period name; bullets under a
+  period are its deliverables. Headings that are not periods ("Priority dev deliverables")
+  and plain text lines are titles and are skipped. A bullet outside any period is an error.
+* **Period dates**, relative to ``roadmap.year``: a month name (or its three-letter
+  abbreviation) is that month; ``Q1``…``Q4`` are quarters, ``H1``/``H2`` halves; the seasons
+  split the year as Winter Jan-Feb, Spring Mar-May, Summer Jun-Aug, Fall/Autumn Sep-Dec. A
+  trailing year (``"Spring 2012"``) overrides ``roadmap.year``. Periods are read in order, and
+  a period that would start before the one above it moves to the next year ("Fall, Winter"
+  makes Winter the coming one); one that starts inside the period above it starts the day
+  after it ends (Summer after June starts on 1 July). ``Later`` (also "Longer term",
+  "Future") starts the day after the period above it and never ends. A period whose label
+  the roadmap already has keeps its existing dates.
+* **Deliverables**: a trailing ``?`` marks one tentative, a parenthesised tail is its note,
+  and its sub-bullets are appended to the notes (as an outline).
+* **Project**: ``"PanDA: title"`` (a known project's name, then a colon) sets the project and
+  is stripped from the title; otherwise the first known project named in the title as a
+  word sets it (``"new looping job killer in pilot"`` -> Pilot). Known projects are the
+  ``Project`` rows plus :data:`KNOWN_PROJECTS` (aliases included, e.g. ``autopsyfactory`` ->
+  AutoPyFactory); a known project without a row is created.
+* **Idempotent**: a deliverable whose title (ignoring case and repeated spaces) is already on
+  the roadmap, in any period and even if deleted or moved, is left alone, so importing an
+  outline twice, or after items slipped, changes nothing.
+* **Atomic**: everything is checked first; any problem raises :class:`OutlineError` with
+  every ``(line_no, message)`` (line 0: the outline as a whole) and nothing is saved.
+
+``preview_roadmap_outline(text, roadmap)`` runs the same checks and returns what an import
+would do, saving nothing. Every created deliverable gets a ``DeliverableChange`` of kind
+``created``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+import datetime
+import re
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.text import slugify
+
+from adcmeet.lib.outline import BULLET, HEADING, OutlineError, OutlineNode, parse_outline
+from deliverables.models import Deliverable, DeliverableChange, Period, Project, Roadmap
+
+__all__ = [
+    "KNOWN_PROJECTS",
+    "ImportResult",
+    "OutlineError",
+    "PlannedDeliverable",
+    "PlannedPeriod",
+    "import_roadmap_outline",
+    "preview_roadmap_outline",
+    "resolve_period",
+]
+
+# Canonical name -> other spellings met in ADC slides (matched as whole words, any case).
+KNOWN_PROJECTS: dict[str, tuple[str, ...]] = {
+    "PanDA": ("PanDA", "pandamon", "panda monitor"),
+    "Pilot": ("pilot", "pilots"),
+    "Prodsys": ("Prodsys", "ProdSys", "AKTR"),
+    "Dashboard": ("Dashboard",),
+    "HammerCloud": ("HammerCloud",),
+    "AGIS": ("AGIS",),
+    "DDM": ("DDM", "DQ2"),
+    "JEM": ("JEM",),
+    "AutoPyFactory": ("autopyfactory", "autopsyfactory", "APF"),
+    "Cassandra": ("Cassandra",),
+    "Rucio": ("Rucio",),
+}
+
+MONTHS = {
+    name.lower(): number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number], calendar.month_abbr[number])
+} | {"sept": 9}
+SEASONS = {
+    "winter": (1, 2),
+    "spring": (3, 5),
+    "summer": (6, 8),
+    "fall": (9, 12),
+    "autumn": (9, 12),
+}
+QUARTERS = {"q1": (1, 3), "q2": (4, 6), "q3": (7, 9), "q4": (10, 12), "h1": (1, 6), "h2": (7, 12)}
+OPEN_ENDED = {"later", "longer term", "long term", "future", "beyond"}
+_LABEL_RE = re.compile(r"^(?P<name>[a-z][a-z0-9 ]*?)(?:\s+(?P<year>(?:19|20|21)\d\d))?$")
+
+TITLE_MAX = Deliverable._meta.get_field("title").max_length
+LABEL_MAX = Period._meta.get_field("label").max_length
+
+
+@dataclasses.dataclass(frozen=True)
+class Bucket:
+    """A period name's nominal range: months `first`..`last` of `year`, or open-ended."""
+
+    first: int = 1
+    last: int = 12
+    year: int | None = None
+    open_ended: bool = False
+
+
+def resolve_period(label: str) -> Bucket | None:
+    """The bucket a period label names, or None when it names none."""
+    key = " ".join(label.strip().rstrip(":").lower().split())
+    match = _LABEL_RE.match(key)
+    if not match:
+        return None
+    name, year = match["name"], int(match["year"]) if match["year"] else None
+    if name in OPEN_ENDED:
+        return Bucket(open_ended=True) if year is None else None
+    if name in MONTHS:
+        return Bucket(MONTHS[name], MONTHS[name], year)
+    if name in SEASONS:
+        return Bucket(*SEASONS[name], year)
+    if name in QUARTERS:
+        return Bucket(*QUARTERS[name], year)
+    return None
+
+
+def _month_range(year: int, first: int, last: int) -> tuple[datetime.date, datetime.date]:
+    return (
+        datetime.date(year, first, 1),
+        datetime.date(year, last, calendar.monthrange(year, last)[1]),
+    )
+
+
+@dataclasses.dataclass
+class PlannedPeriod:
+    label: str
+    start: datetime.date
+    end: datetime.date | None
+    line_no: int
+    existing: Period | None = None
+    created: Period | None = None
+
+    @property
+    def is_new(self) -> bool:
+        return self.existing is None
+
+    @property
+    def row(self) -> Period | None:
+        return self.existing or self.created
+
+
+@dataclasses.dataclass
+class PlannedDeliverable:
+    title: str
+    period: PlannedPeriod
+    line_no: int
+    tentative: bool = False
+    notes: str = ""
+    project: str | None = None
+    existing: Deliverable | None = None
+    created: Deliverable | None = None
+
+    @property
+    def is_new(self) -> bool:
+        return self.existing is None
+
+
+@dataclasses.dataclass
+class ImportResult:
+    periods: list[PlannedPeriod]
+    deliverables: list[PlannedDeliverable]
+    new_projects: list[str]
+    saved: bool = False
+
+    @property
+    def new_deliverables(self) -> list[PlannedDeliverable]:
+        return [d for d in self.deliverables if d.is_new]
+
+    @property
+    def existing_deliverables(self) -> list[PlannedDeliverable]:
+        return [d for d in self.deliverables if not d.is_new]
+
+    @property
+    def new_periods(self) -> list[PlannedPeriod]:
+        return [p for p in self.periods if p.is_new]
+
+    @property
+    def changes_nothing(self) -> bool:
+        return not (self.new_deliverables or self.new_periods or self.new_projects)
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.split()).casefold()
+
+
+def _alias_patterns(names: dict[str, tuple[str, ...]]) -> list[tuple[re.Pattern[str], str]]:
+    patterns = []
+    for name, aliases in names.items():
+        for alias in {name, *aliases}:
+            words = r"\s+".join(re.escape(word) for word in alias.split())
+            patterns.append((re.compile(rf"(?<![\w-]){words}(?![\w-])", re.IGNORECASE), name))
+    return patterns
+
+
+class _Projects:
+    """Project names known to this import: the rows plus KNOWN_PROJECTS."""
+
+    def __init__(self) -> None:
+        self.rows = {p.name.casefold(): p for p in Project.objects.all()}
+        names: dict[str, tuple[str, ...]] = {p.name: () for p in self.rows.values()}
+        for name, aliases in KNOWN_PROJECTS.items():
+            row = self.rows.get(name.casefold())
+            canonical = row.name if row else name
+            names[canonical] = (*names.get(canonical, ()), *aliases)
+        self.names = names
+        self.patterns = _alias_patterns(names)
+        self.by_alias = {
+            alias.casefold(): name for name, aliases in names.items() for alias in (name, *aliases)
+        }
+
+    def split(self, text: str) -> tuple[str | None, str]:
+        """(project, title) for one deliverable line."""
+        head, sep, rest = text.partition(":")
+        if sep and rest.strip() and (name := self.by_alias.get(head.strip().casefold())):
+            return name, rest.strip()
+        found = [
+            (m.start(), name) for pattern, name in self.patterns if (m := pattern.search(text))
+        ]
+        return (min(found)[1] if found else None), text
+
+    def is_new(self, name: str) -> bool:
+        return name.casefold() not in self.rows
+
+
+def _plan(text: str, roadmap: Roadmap) -> ImportResult:
+    nodes = parse_outline(text)
+    errors: list[tuple[int, str]] = []
+    existing_periods = {p.label.casefold(): p for p in roadmap.periods.all()}
+    existing_titles = {
+        _title_key(d.title): d for d in Deliverable.objects.filter(roadmap=roadmap).order_by("id")
+    }
+    projects = _Projects()
+    periods: list[PlannedPeriod] = []
+    deliverables: list[PlannedDeliverable] = []
+    seen_titles: dict[str, int] = {}
+    previous: PlannedPeriod | None = None
+
+    def open_period(node: OutlineNode, bucket: Bucket) -> PlannedPeriod | None:
+        nonlocal previous
+        label = node.text.rstrip(":").strip()
+        if node.tentative or node.note:
+            errors.append((node.line_no, f"period “{label}” cannot be tentative or have a note"))
+        for planned in periods:
+            if planned.label.casefold() == label.casefold():
+                errors.append(
+                    (node.line_no, f"period “{label}” appears twice (also line {planned.line_no})")
+                )
+                return None
+        if len(label) > LABEL_MAX:
+            errors.append((node.line_no, f"period label longer than {LABEL_MAX} characters"))
+            return None
+        if (row := existing_periods.get(label.casefold())) is not None:
+            planned = PlannedPeriod(row.label, row.start, row.end, node.line_no, row)
+        else:
+            planned = _dates(label, bucket, node.line_no, roadmap.year, previous, errors)
+            if planned is None:
+                return None
+            if bucket.open_ended and previous is None and existing_periods:
+                last_end = max((p.end for p in existing_periods.values() if p.end), default=None)
+                if last_end is not None:
+                    planned.start = last_end + datetime.timedelta(days=1)
+            if clash := _overlap(planned, existing_periods.values()):
+                errors.append(
+                    (
+                        node.line_no,
+                        f"“{label}” ({_span(planned.start, planned.end)}) overlaps the "
+                        f"roadmap's “{clash.label}” ({_span(clash.start, clash.end)})",
+                    )
+                )
+                return None
+        periods.append(planned)
+        previous = planned
+        return planned
+
+    def add_item(node: OutlineNode, period: PlannedPeriod) -> None:
+        project, title = projects.split(node.text)
+        if len(title) > TITLE_MAX:
+            errors.append(
+                (node.line_no, f"deliverable title is {len(title)} characters; at most {TITLE_MAX}")
+            )
+            return
+        key = _title_key(title)
+        if key in seen_titles:
+            errors.append((node.line_no, f"“{title}” appears twice (also line {seen_titles[key]})"))
+            return
+        seen_titles[key] = node.line_no
+        notes = [node.note] if node.note else []
+        notes += [_outline_lines(child) for child in node.children]
+        deliverables.append(
+            PlannedDeliverable(
+                title=title,
+                period=period,
+                line_no=node.line_no,
+                tentative=node.tentative,
+                notes="\n".join(notes),
+                project=project,
+                existing=existing_titles.get(key),
+            )
+        )
+
+    def walk(nodes: list[OutlineNode], period: PlannedPeriod | None, in_period: bool) -> None:
+        for node in nodes:
+            if node.kind not in (HEADING, BULLET):
+                continue
+            bucket = resolve_period(node.text) if not (in_period and node.kind == BULLET) else None
+            if bucket is not None:
+                planned = open_period(node, bucket)
+                if node.kind == HEADING:
+                    walk(node.children, planned, True)
+                else:
+                    for child in node.children:
+                        if planned is not None:
+                            add_item(child, planned)
+            elif node.kind == HEADING:
+                walk(node.children, period, in_period)
+            elif in_period:
+                if period is not None:
+                    add_item(node, period)
+            else:
+                errors.append(
+                    (
+                        node.line_no,
+                        f"“{node.text}” is not under a period: put it under a month, a "
+                        "season, a quarter or “Later”",
+                    )
+                )
+
+    walk(nodes, None, False)
+    if not periods and not errors:
+        errors.append((0, "no periods found: write them as headings or top-level bullets"))
+    if errors:
+        raise OutlineError(errors)
+    new_projects = sorted(
+        {d.project for d in deliverables if d.is_new and d.project and projects.is_new(d.project)}
+    )
+    return ImportResult(periods, deliverables, new_projects)
+
+
+def _overlap(planned: PlannedPeriod, rows) -> Period | None:
+    far = datetime.date.max
+    for row in rows:
+        if planned.start <= (row.end or far) and row.start <= (planned.end or far):
+            return row
+    return None
+
+
+def _span(start: datetime.date, end: datetime.date | None) -> str:
+    return f"{start:%-d %b %Y} to {end:%-d %b %Y}" if end else f"from {start:%-d %b %Y}"
+
+
+def _outline_lines(node: OutlineNode, depth: int = 0) -> str:
+    lines = [f"{'  ' * depth}- {node.display}"]
+    lines += [_outline_lines(child, depth + 1) for child in node.children]
+    return "\n".join(lines)
+
+
+def _dates(
+    label: str,
+    bucket: Bucket,
+    line_no: int,
+    year: int,
+    previous: PlannedPeriod | None,
+    errors: list[tuple[int, str]],
+) -> PlannedPeriod | None:
+    if bucket.open_ended:
+        if previous is None:
+            return PlannedPeriod(label, datetime.date(year, 1, 1), None, line_no)
+        if previous.end is None:
+            errors.append((line_no, f"“{label}” follows “{previous.label}”, which never ends"))
+            return None
+        return PlannedPeriod(label, previous.end + datetime.timedelta(days=1), None, line_no)
+    if previous is not None and previous.end is None:
+        errors.append((line_no, f"“{label}” comes after the open-ended “{previous.label}”"))
+        return None
+    start, end = _month_range(bucket.year or year, bucket.first, bucket.last)
+    if bucket.year is None and previous is not None and start < previous.start:
+        start, end = _month_range(start.year + 1, bucket.first, bucket.last)
+    if previous is not None and previous.end is not None and start <= previous.end:
+        start = previous.end + datetime.timedelta(days=1)
+        if start > end:
+            errors.append(
+                (
+                    line_no,
+                    f"“{label}” lies within “{previous.label}” above it; list periods in order",
+                )
+            )
+            return None
+    return PlannedPeriod(label, start, end, line_no)
+
+
+def preview_roadmap_outline(text: str, roadmap: Roadmap) -> ImportResult:
+    """What importing `text` into `roadmap` would do; raises OutlineError; saves nothing."""
+    return _plan(text, roadmap)
+
+
+def import_roadmap_outline(text: str, *, roadmap: Roadmap, by=None) -> ImportResult:
+    """Import `text` into `roadmap`, all or nothing (see the module docstring)."""
+    with transaction.atomic():
+        # Serialises concurrent imports into one roadmap (a no-op lock on SQLite, whose
+        # writers are serialised anyway).
+        roadmap = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
+        result = _plan(text, roadmap)
+        _save(result, roadmap, by)
+    result.saved = True
+    return result
+
+
+def _save(result: ImportResult, roadmap: Roadmap, by) -> None:
+    rows = {p.name.casefold(): p for p in Project.objects.all()}
+    for name in result.new_projects:
+        slug = _free_slug(name)
+        rows[name.casefold()] = Project.objects.create(name=name, slug=slug)
+
+    if result.new_periods:
+        next_order = (roadmap.periods.aggregate(m=Max("order"))["m"] or 0) + 1
+        for offset, planned in enumerate(result.new_periods):
+            planned.created = Period.objects.create(
+                roadmap=roadmap,
+                label=planned.label,
+                order=next_order + offset,
+                start=planned.start,
+                end=planned.end,
+            )
+        _renumber_periods(roadmap)
+
+    positions: dict[int, int] = {}
+    for planned in result.new_deliverables:
+        period = planned.period.row
+        assert period is not None
+        if period.pk not in positions:
+            last = period.deliverables.aggregate(m=Max("position"))["m"]
+            positions[period.pk] = -1 if last is None else last
+        positions[period.pk] += 1
+        deliverable = Deliverable.objects.create(
+            roadmap=roadmap,
+            period=period,
+            title=planned.title,
+            tentative=planned.tentative,
+            notes=planned.notes,
+            project=rows.get(planned.project.casefold()) if planned.project else None,
+            position=positions[period.pk],
+        )
+        DeliverableChange.objects.create(
+            deliverable=deliverable,
+            kind=DeliverableChange.Kind.CREATED,
+            by=by,
+            to_status=deliverable.status,
+            to_period=period,
+            reason="Imported from an outline",
+        )
+        planned.created = deliverable
+
+
+def _free_slug(name: str) -> str:
+    base = slugify(name)[:50] or "project"
+    slug, n = base, 1
+    while Project.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _renumber_periods(roadmap: Roadmap) -> None:
+    """Keep `order` chronological ("Later" last) after periods were added."""
+    periods = list(roadmap.periods.all())
+    wanted = sorted(periods, key=lambda p: (p.end is None, p.start, p.order))
+    if [p.pk for p in wanted] == [p.pk for p in sorted(periods, key=lambda p: p.order)]:
+        return
+    # Two passes, since (roadmap, order) is unique at every step.
+    top = max(p.order for p in periods) + 1
+    for index, period in enumerate(wanted):
+        Period.objects.filter(pk=period.pk).update(order=top + index)
+    for index, period in enumerate(wanted):
+        Period.objects.filter(pk=period.pk).update(order=index)

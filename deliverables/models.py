@@ -3,12 +3,14 @@
 May know task forces; knows nothing of meetings.
 """
 
+import dataclasses
 import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -77,29 +79,63 @@ class Roadmap(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("roadmap-detail", args=[self.pk])
 
+    # strawman -> draft -> agreed, one step at a time; an agreed plan is frozen.
+    NEXT_STATE = {State.STRAWMAN: State.DRAFT, State.DRAFT: State.AGREED}
+
+    @property
+    def next_state(self) -> "Roadmap.State | None":
+        return self.NEXT_STATE.get(self.state)
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.state == self.State.AGREED
+
+    def baseline_snapshot(self) -> list[dict]:
+        """The plan as it stands, in the shape frozen into `baseline` (JSON-safe)."""
+        items = (
+            self.deliverables.live()
+            .select_related("period", "project")
+            .prefetch_related("owners")
+            .order_by("period__order", "position", "id")
+        )
+        return [item.snapshot() for item in items]
+
 
 class PeriodQuerySet(models.QuerySet):
     def with_counts(self, today: datetime.date | None = None):
-        """Per period: planned (all live), done, slipped and tentative, in one query."""
+        """Per period, in one query: planned, done, open, tentative and slipped.
+
+        A deliverable moved to a later period slipped *from* the period it left, so it counts
+        as planned and slipped there (and as planned in its new period); an open item whose
+        period has ended slipped where it stands. Done and dropped items never slip.
+        """
         today = today or timezone.localdate()
         live = Q(deliverables__deleted_at__isnull=True)
         open_ = live & ~Q(deliverables__status__in=Deliverable.CLOSED_STATUSES)
-        moved_later = Exists(
-            DeliverableChange.objects.filter(deliverable=OuterRef("deliverables"), is_slip=True)
+        moved_out = (
+            DeliverableChange.objects.filter(
+                from_period=OuterRef("pk"), is_slip=True, deliverable__deleted_at__isnull=True
+            )
+            .exclude(deliverable__period=OuterRef("pk"))
+            .order_by()
+            .values("from_period")
+            .annotate(n=Count("deliverable", distinct=True))
+            .values("n")
         )
         return self.annotate(
-            n_planned=Count("deliverables", filter=live, distinct=True),
+            n_here=Count("deliverables", filter=live, distinct=True),
             n_done=Count(
                 "deliverables", filter=live & Q(deliverables__status="done"), distinct=True
             ),
+            n_open=Count("deliverables", filter=open_, distinct=True),
             n_tentative=Count(
                 "deliverables", filter=live & Q(deliverables__tentative=True), distinct=True
             ),
-            n_slipped=Count(
-                "deliverables",
-                filter=(open_ & Q(end__lt=today)) | (live & Q(moved_later)),
-                distinct=True,
-            ),
+            n_overdue=Count("deliverables", filter=open_ & Q(end__lt=today), distinct=True),
+            n_moved_out=Coalesce(Subquery(moved_out), 0),
+        ).annotate(
+            n_planned=F("n_here") + F("n_moved_out"),
+            n_slipped=F("n_overdue") + F("n_moved_out"),
         )
 
 
@@ -141,6 +177,34 @@ class Period(models.Model):
         today = today or timezone.localdate()
         return self.end is not None and self.end < today
 
+    def is_later_than(self, other: "Period") -> bool:
+        return self.order > other.order
+
+
+@dataclasses.dataclass
+class PeriodTally:
+    """What one period holds: the numbers behind a roadmap column and a bar of the chart."""
+
+    here: int = 0
+    done: int = 0
+    dropped: int = 0
+    open: int = 0
+    overdue: int = 0
+    tentative: int = 0
+    moved_out: int = 0
+
+    @property
+    def planned(self) -> int:
+        return self.here + self.moved_out
+
+    @property
+    def slipped(self) -> int:
+        return self.overdue + self.moved_out
+
+    @property
+    def on_track(self) -> int:
+        return self.open - self.overdue
+
 
 class DeliverableQuerySet(models.QuerySet):
     def live(self):
@@ -161,6 +225,63 @@ class DeliverableQuerySet(models.QuerySet):
 
     def owned_by(self, user):
         return self.filter(owners=user)
+
+    def with_slip_info(self):
+        """Annotate n_slip_moves (moves to a later period) and first_slip_at, as subqueries so
+        they combine with windows and joins without a GROUP BY."""
+        slips = (
+            DeliverableChange.objects.filter(deliverable=OuterRef("pk"), is_slip=True)
+            .order_by()
+            .values("deliverable")
+        )
+        return self.annotate(
+            n_slip_moves=Coalesce(Subquery(slips.annotate(n=Count("id")).values("n")), 0),
+            first_slip_at=Subquery(slips.annotate(first=Min("at")).values("first")),
+        )
+
+    def period_tallies(self, today: datetime.date | None = None) -> dict[int, "PeriodTally"]:
+        """Per period id, for the deliverables of this (filtered) queryset: planned, done,
+        open, overdue, dropped, tentative and moved out (slipped away to a later period).
+
+        Two queries whatever the number of deliverables."""
+        today = today or timezone.localdate()
+        live = self.live()
+        closed = Deliverable.CLOSED_STATUSES
+        rows = (
+            live.order_by()
+            .values("period_id")
+            .annotate(
+                here=Count("id"),
+                done=Count("id", filter=Q(status=Deliverable.Status.DONE)),
+                dropped=Count("id", filter=Q(status=Deliverable.Status.DROPPED)),
+                open=Count("id", filter=~Q(status__in=closed)),
+                overdue=Count("id", filter=~Q(status__in=closed) & Q(period__end__lt=today)),
+                tentative=Count("id", filter=Q(tentative=True)),
+            )
+        )
+        tallies: dict[int, PeriodTally] = {}
+        for row in rows:
+            tallies[row["period_id"]] = PeriodTally(
+                here=row["here"],
+                done=row["done"],
+                dropped=row["dropped"],
+                open=row["open"],
+                overdue=row["overdue"],
+                tentative=row["tentative"],
+            )
+        moved_out = (
+            DeliverableChange.objects.filter(
+                is_slip=True, deliverable__in=live.order_by().values("pk")
+            )
+            .exclude(deliverable__period=F("from_period"))
+            .order_by()
+            .values("from_period_id")
+            .annotate(n=Count("deliverable", distinct=True))
+        )
+        for row in moved_out:
+            tally = tallies.setdefault(row["from_period_id"], PeriodTally())
+            tally.moved_out = row["n"]
+        return tallies
 
     def slipped(self, on: datetime.date | None = None):
         """Slipped as of `on`: the period ended with the item still open, or it was moved to
@@ -252,14 +373,14 @@ class Deliverable(models.Model):
     def __str__(self) -> str:
         return self.title + ("?" if self.tentative else "")
 
-    def get_absolute_url(self) -> str:
-        return reverse("deliverable", args=[self.pk])
-
     def save(self, *args, **kwargs):
         self.start_by = self.compute_start_by()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "start_by"}
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("deliverable", args=[self.pk])
 
     def compute_start_by(self) -> datetime.date | None:
         if self.deadline is None:
@@ -288,7 +409,65 @@ class Deliverable(models.Model):
             return False
         if user.is_superuser or user.has_role("Convener") or user.has_role("Manager"):
             return True
+        # Lists prefetch owners; answering from them keeps a page of cards free of N+1.
+        if "owners" in getattr(self, "_prefetched_objects_cache", {}):
+            return any(owner.pk == user.pk for owner in self.owners.all())
         return self.owners.filter(pk=user.pk).exists()
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def overdue_since(self, today: datetime.date | None = None) -> datetime.date | None:
+        """The day after its period ended, while it is still open there."""
+        if not self.is_overdue(today):
+            return None
+        return self.period.end + datetime.timedelta(days=1)
+
+    def slip_moves(self) -> int:
+        if hasattr(self, "n_slip_moves"):
+            return self.n_slip_moves
+        return self.changes.filter(is_slip=True).count()
+
+    def first_slip_move_at(self) -> datetime.datetime | None:
+        if hasattr(self, "first_slip_at"):
+            return self.first_slip_at
+        return self.changes.filter(is_slip=True).aggregate(first=Min("at"))["first"]
+
+    def slip_count(self, today: datetime.date | None = None) -> int:
+        """Moves to a later period, plus one while it sits open in a period that has ended."""
+        return self.slip_moves() + (1 if self.is_overdue(today) else 0)
+
+    def slipped_since(self, today: datetime.date | None = None) -> datetime.date | None:
+        """When it first slipped: its first move to a later period or the end of its period."""
+        dates = []
+        first_move = self.first_slip_move_at()
+        if first_move is not None:
+            dates.append(timezone.localdate(first_move))
+        overdue = self.overdue_since(today)
+        if overdue is not None:
+            dates.append(overdue)
+        return min(dates) if dates else None
+
+    def snapshot(self) -> dict:
+        """The fields a baseline freezes and a comparison reads back (JSON-safe)."""
+        return {
+            "id": self.pk,
+            "title": self.title,
+            "tentative": self.tentative,
+            "period_id": self.period_id,
+            "period": self.period.label,
+            "status": self.status,
+            "project": self.project.name if self.project else "",
+            "owners": sorted(owner.username for owner in self.owners.all()),
+        }
+
+
+def _status_label(value: str) -> str:
+    try:
+        return Deliverable.Status(value).label
+    except ValueError:
+        return value or "?"
 
 
 class DeliverableChange(models.Model):
@@ -347,3 +526,17 @@ class DeliverableChange(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Deliverable history is append-only.")
+
+    @property
+    def summary(self) -> str:
+        """One line for a history list: "Summer → Fall", "In progress → Done"."""
+        kind = self.Kind
+        if self.kind == kind.MOVE:
+            source = self.from_period.label if self.from_period else "?"
+            target = self.to_period.label if self.to_period else "?"
+            return f"Moved {source} → {target}"
+        if self.kind == kind.STATUS:
+            return f"{_status_label(self.from_status)} → {_status_label(self.to_status)}"
+        if self.kind in (kind.CREATED, kind.CARRIED) and self.to_period is not None:
+            return f"{self.get_kind_display()} into {self.to_period.label}"
+        return self.get_kind_display()

@@ -1,0 +1,207 @@
+import datetime
+import hashlib
+from urllib.parse import urlencode
+
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from adcmeet.accounts.models import User
+from deliverables.models import Deliverable, DeliverableChange, Period, Project, Roadmap
+from taskforces.models import TaskForce
+
+MAX_OUTLINE_BYTES = 512 * 1024
+
+OPEN = "open"
+SLIPPED = "slipped"
+STATUS_FILTERS = [
+    ("", "Any status"),
+    (OPEN, "Open (not done or dropped)"),
+    (SLIPPED, "Slipped"),
+    *Deliverable.Status.choices,
+]
+
+
+class RoadmapFilterForm(forms.Form):
+    """The roadmap's filters and comparison, read from GET so a filtered view has its URL."""
+
+    FILTER_FIELDS = ("project", "owner", "status", "task_force")
+
+    project = forms.ModelChoiceField(
+        queryset=Project.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label="All projects",
+    )
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        to_field_name="username",
+        required=False,
+        empty_label="Anyone",
+    )
+    status = forms.ChoiceField(choices=STATUS_FILTERS, required=False)
+    task_force = forms.ModelChoiceField(
+        queryset=TaskForce.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label="All task forces",
+        label="Task force",
+    )
+    compare = forms.ChoiceField(
+        choices=[("", "Nothing"), ("baseline", "The agreed plan")],
+        required=False,
+        label="Compare with",
+    )
+    since = forms.DateField(
+        required=False,
+        label="Changes since",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="For example the day of last Wednesday's meeting.",
+    )
+
+    def __init__(self, data, *, roadmap: Roadmap):
+        # Always bound (an empty GET is "no filter"), so errors show and bad values are ignored.
+        super().__init__(data)
+        self.roadmap = roadmap
+        self.fields["owner"].queryset = (
+            User.objects.filter(deliverables__roadmap=roadmap).distinct().order_by("name")
+        )
+
+    def clean_since(self) -> datetime.date | None:
+        since = self.cleaned_data.get("since")
+        if since is not None and since > timezone.localdate():
+            raise forms.ValidationError("Pick a day that is not in the future.")
+        return since
+
+    def value(self, name: str):
+        """The valid value of a field, or None: a bad filter is reported and then ignored."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        return self.cleaned_data.get(name)
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(self.value(name) for name in self.FILTER_FIELDS)
+
+    def apply(self, queryset: QuerySet, today: datetime.date) -> QuerySet:
+        """Filter the roadmap's deliverables (soft-deleted ones included: comparisons need
+        them; callers add .live())."""
+        if project := self.value("project"):
+            queryset = queryset.filter(project=project)
+        if owner := self.value("owner"):
+            queryset = queryset.filter(owners=owner)
+        if task_force := self.value("task_force"):
+            queryset = queryset.filter(task_force=task_force)
+        status = self.value("status")
+        if status == OPEN:
+            queryset = queryset.exclude(status__in=Deliverable.CLOSED_STATUSES)
+        elif status == SLIPPED:
+            moved_later = Exists(
+                DeliverableChange.objects.filter(deliverable=OuterRef("pk"), is_slip=True)
+            )
+            queryset = queryset.filter(
+                moved_later
+                | (~Q(status__in=Deliverable.CLOSED_STATUSES) & Q(period__end__lt=today))
+            )
+        elif status:
+            queryset = queryset.filter(status=status)
+        return queryset
+
+    def query_string(self, *, with_compare: bool = False) -> str:
+        """The valid filters as a query string, for export links and "show more"."""
+        params = {}
+        for name in self.FILTER_FIELDS + (("compare", "since") if with_compare else ()):
+            value = self.value(name)
+            if not value:
+                continue
+            if isinstance(value, Project | TaskForce):
+                value = value.slug
+            elif isinstance(value, User):
+                value = value.username
+            elif isinstance(value, datetime.date):
+                value = value.isoformat()
+            params[name] = value
+        return urlencode(params)
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class StatusForm(VersionedForm):
+    status = forms.ChoiceField(choices=Deliverable.Status.choices)
+    reason = forms.CharField(max_length=500, required=False)
+
+
+class MoveForm(VersionedForm):
+    period = forms.ModelChoiceField(queryset=Period.objects.none(), label="Move to")
+    reason = forms.CharField(
+        max_length=500,
+        error_messages={"required": "Say why it moves (for example: waiting for AGIS schema)."},
+    )
+
+    def __init__(self, data=None, *, deliverable: Deliverable):
+        super().__init__(data)
+        self.fields["period"].queryset = Period.objects.filter(roadmap_id=deliverable.roadmap_id)
+
+
+class DeleteForm(VersionedForm):
+    reason = forms.CharField(max_length=500, required=False)
+
+
+class RoadmapStateForm(forms.Form):
+    state = forms.ChoiceField(choices=Roadmap.State.choices)
+
+
+class NewRoadmapForm(forms.Form):
+    name = forms.CharField(max_length=200, help_text="For example “PanDA+Prodsys”.")
+    year = forms.IntegerField(min_value=2000, max_value=2200)
+
+    def clean(self):
+        cleaned = super().clean()
+        name, year = cleaned.get("name"), cleaned.get("year")
+        if name and year and Roadmap.objects.filter(name=name, year=year).exists():
+            self.add_error("name", f"There is already a roadmap “{name} {year}”.")
+        return cleaned
+
+
+class CarryOverForm(NewRoadmapForm):
+    """A new roadmap started from the open items of another."""
+
+
+class OutlineImportForm(forms.Form):
+    """Paste an outline or upload a .md/.txt file; the text is kept for the confirm step."""
+
+    text = forms.CharField(
+        label="Outline",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false"}),
+        help_text="Periods as top bullets or headings, deliverables as bullets under them; "
+        "a trailing “?” marks a tentative item.",
+    )
+    file = forms.FileField(label="…or upload a Markdown file", required=False)
+    # The digest of the text last previewed: a confirm of any other text previews it first.
+    previewed = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload is None:
+            return None
+        if upload.size > MAX_OUTLINE_BYTES:
+            raise forms.ValidationError("That file is too large for an outline (512 KB at most).")
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("That file is not UTF-8 text.") from None
+
+    def clean(self):
+        cleaned = super().clean()
+        text = cleaned.get("file") or cleaned.get("text") or ""
+        if not text.strip() and not self.errors:
+            raise forms.ValidationError("Paste an outline or choose a file.")
+        cleaned["outline"] = text.replace("\r\n", "\n")
+        return cleaned
+
+    @staticmethod
+    def digest(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()

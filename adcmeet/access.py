@@ -100,6 +100,12 @@ def can_edit_deliverable(user, deliverable) -> bool:
     return deliverable.can_edit(user)
 
 
+def can_delete_deliverable(user, deliverable) -> bool:
+    """Taking a deliverable off the roadmap (and restoring it): conveners and managers; owners
+    drop their work instead, which comparisons report."""
+    return is_convener(user) or is_manager(user)
+
+
 def can_manage_roadmap(user) -> bool:
     """Roadmap lifecycle, baselines, approval, imports: managers (and superusers)."""
     return is_manager(user)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("adcmeet.accounts.urls")),
+    path("", include("adcmeet.taskforce_urls")),
     path("", include("taskforces.urls")),
     path("", include("deliverables.urls")),
     path("", include("adcmeet.meeting_urls")),

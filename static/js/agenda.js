@@ -1,0 +1,190 @@
+// Agenda builder and meeting pages: progressive enhancements only. Without this file every
+// control still works as a plain form (move up/down buttons, full-page posts).
+"use strict";
+
+(function () {
+  // --- htmx: show refusals, keep versions and focus ---------------------------------------
+
+  // A stale edit (409) or a refused rule (422) comes back with the fresh agenda and a message:
+  // swap it in like a success instead of dropping it as an error.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 409 || status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // Regions swapped on their own (the minutes page) leave the page's other forms at the
+  // version this page's own change replaced: move them on. Forms at any other version are
+  // left alone, so a change by someone else is still refused as stale.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail.xhr;
+    if (!xhr || xhr.status >= 300) return;
+    var now = xhr.getResponseHeader("X-Meeting-Version");
+    var was = xhr.getResponseHeader("X-Meeting-Version-Was");
+    if (!now || !was) return;
+    document.querySelectorAll('input[name="version"]').forEach(function (input) {
+      if (input.value === was) input.value = now;
+    });
+  });
+
+  // Keyboard users keep their place: after a swap, focus returns to the control they used
+  // (e.g. "Move down" on the same item), else to the message that explains what happened.
+  var lastFocused = null;
+  document.addEventListener("htmx:beforeRequest", function () {
+    var active = document.activeElement;
+    lastFocused = active && active.id ? active.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "builder") return;
+    var notice = document.getElementById("agenda-notice");
+    var again = lastFocused && document.getElementById(lastFocused);
+    if (notice && notice.getAttribute("role") === "alert") {
+      notice.focus();
+    } else if (again && !again.disabled) {
+      again.focus();
+    } else if (again) {
+      // At the end of the list "Move down" is disabled now: its sibling still works.
+      var row = again.closest("li");
+      var other = row && row.querySelector("button:not([disabled])");
+      (other || notice || document.getElementById("builder")).focus();
+    } else if (notice) {
+      notice.focus();
+    }
+    initDrag();
+  });
+
+  // --- drag and drop ----------------------------------------------------------------------
+
+  var dragged = null;
+
+  function groupOf(list) {
+    return list ? list.getAttribute("data-group") : null;
+  }
+
+  function dropIndex(list, y) {
+    var rows = Array.prototype.filter.call(
+      list.querySelectorAll(":scope > li.agenda-item"),
+      function (li) { return li !== dragged; }
+    );
+    for (var i = 0; i < rows.length; i++) {
+      var box = rows[i].getBoundingClientRect();
+      if (y < box.top + box.height / 2) return i;
+    }
+    return rows.length;
+  }
+
+  function clearMarks() {
+    document.querySelectorAll(".drop-target").forEach(function (el) {
+      el.classList.remove("drop-target");
+    });
+  }
+
+  function onDragStart(event) {
+    dragged = event.currentTarget;
+    dragged.classList.add("dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", dragged.getAttribute("data-item-id"));
+  }
+
+  function onDragEnd() {
+    if (dragged) dragged.classList.remove("dragging");
+    dragged = null;
+    clearMarks();
+  }
+
+  function accepts(list) {
+    // Hot topics and tracking items cross over; the focus topic and open floor stay home.
+    return dragged && groupOf(list) === groupOf(dragged.closest("ol.agenda-items"));
+  }
+
+  function onDragOver(event) {
+    var list = event.currentTarget;
+    if (!accepts(list)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    clearMarks();
+    list.classList.add("drop-target");
+  }
+
+  function onDrop(event) {
+    var list = event.currentTarget;
+    if (!accepts(list)) return;
+    event.preventDefault();
+    var builder = document.getElementById("builder");
+    var item = dragged;
+    var index = dropIndex(list, event.clientY);
+    clearMarks();
+    htmx.ajax("POST", item.getAttribute("data-move-url"), {
+      source: item,
+      target: "#builder",
+      swap: "outerHTML",
+      values: {
+        version: builder.getAttribute("data-version"),
+        section: list.getAttribute("data-section"),
+        index: String(index),
+      },
+    });
+  }
+
+  function initDrag() {
+    if (typeof htmx === "undefined") return;
+    document.querySelectorAll("#builder li.agenda-item[draggable]").forEach(function (li) {
+      if (li.dataset.dragReady) return;
+      li.dataset.dragReady = "1";
+      li.addEventListener("dragstart", onDragStart);
+      li.addEventListener("dragend", onDragEnd);
+    });
+    document.querySelectorAll("#builder ol.agenda-items").forEach(function (list) {
+      if (list.dataset.dropReady) return;
+      list.dataset.dropReady = "1";
+      list.addEventListener("dragover", onDragOver);
+      list.addEventListener("dragleave", function (event) {
+        if (!list.contains(event.relatedTarget)) list.classList.remove("drop-target");
+      });
+      list.addEventListener("drop", onDrop);
+    });
+  }
+
+  // --- the viewer's own clock --------------------------------------------------------------
+
+  // Where the server does not know the viewer's zone (anonymous, or no zone in the profile),
+  // show the browser's wall clock beside the series' one when the two differ.
+  function offsetOf(iso) {
+    var match = /([+-])(\d\d):?(\d\d)$/.exec(iso);
+    if (!match) return 0;
+    var minutes = parseInt(match[2], 10) * 60 + parseInt(match[3], 10);
+    return match[1] === "-" ? -minutes : minutes;
+  }
+
+  function showBrowserTimes() {
+    var zone;
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    } catch (error) {
+      return;
+    }
+    document.querySelectorAll(".browser-time[data-instant]").forEach(function (span) {
+      var iso = span.getAttribute("data-instant");
+      var instant = new Date(iso);
+      if (isNaN(instant.getTime())) return;
+      if (-instant.getTimezoneOffset() === offsetOf(iso)) return;
+      var clock = instant.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      span.textContent = " (" + clock + " " + (zone || "your time") + ")";
+      span.hidden = false;
+    });
+  }
+
+  function init() {
+    initDrag();
+    showBrowserTimes();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

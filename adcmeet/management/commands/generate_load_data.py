@@ -35,7 +35,7 @@ from deliverables.models import Deliverable, DeliverableChange, Period, Project,
 from taskforces.models import Checkpoint, CheckpointGoal, OutlineItem, TaskForce
 
 # Bumped whenever the generated shape changes, so cached benchmark databases are rebuilt.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 MARKER_PREFIX = "load-data "
 BENCH_PASSWORD = "bench-not-a-secret-2011"
 BENCH_USERS = (
@@ -690,7 +690,6 @@ class Generator:
         path = [first_index]
         while path[-1] < len(periods) - 1 and rng.random() < (0.2 if len(path) == 1 else 0.3):
             path.append(rng.randint(path[-1] + 1, len(periods) - 1))
-        period = periods[path[-1]]
         created_on = datetime.date(roadmap.year, 3, 1) + datetime.timedelta(days=rng.randint(0, 27))
         history = [
             DeliverableChange(
@@ -700,10 +699,12 @@ class Generator:
                 to_period_id=periods[first_index].pk,
             )
         ]
+        reached = first_index
         for before, after in itertools.pairwise(path):
             moved_on = periods[before].end - datetime.timedelta(days=rng.randint(0, 10))
             if moved_on > today:
-                break
+                break  # that slip has not happened yet
+            reached = after
             history.append(
                 DeliverableChange(
                     kind=DeliverableChange.Kind.MOVE,
@@ -721,6 +722,7 @@ class Generator:
                     ),
                 )
             )
+        period = periods[reached]
         ended = period.end is not None and period.end < today
         started = period.start <= today
         if ended:

@@ -149,7 +149,8 @@ def login_as(browser, live_server, client):
             [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
         )
         contexts.append(context)
-        client.logout()
+        # Forget the cookie without logout(): that would flush the session the browser holds.
+        client.cookies.clear()
         return context.new_page()
 
     yield _login

@@ -4,4 +4,5 @@ from adcmeet.accounts import views
 
 urlpatterns = [
     path("me/", views.me, name="me"),
+    path("me/calendar-token/", views.rotate_calendar_token, name="rotate-calendar-token"),
 ]

@@ -123,19 +123,22 @@ def plan(
 ) -> Budget:
     """Lay `items` (already in agenda order) end to end from `start`.
 
-    Arithmetic happens on absolute instants, so an agenda spanning a DST change would still be
+    Arithmetic happens on absolute instants, so an agenda spanning a DST change is still
     right; each time is then shown in the series' zone and, if different, the viewer's.
     """
     if start.tzinfo is None:
         raise ValueError("The meeting start must be an aware datetime.")
-    first = start.astimezone(zone)
+    # Python adds timedeltas to aware datetimes on the wall clock of their own zone; in UTC
+    # that is real elapsed time.
+    origin = start.astimezone(datetime.UTC)
+    first = _in(origin, zone)
     other = viewer_zone if shows_differently(first, viewer_zone) else None
     planned: list[PlannedItem] = []
     offset = 0
     for item in items:
-        begin = first + datetime.timedelta(minutes=offset)
+        begin = origin + datetime.timedelta(minutes=offset)
         offset += item.duration_minutes
-        end = first + datetime.timedelta(minutes=offset)
+        end = origin + datetime.timedelta(minutes=offset)
         planned.append(
             PlannedItem(
                 item=item,
@@ -146,7 +149,7 @@ def plan(
                 offset_minutes=offset - item.duration_minutes,
             )
         )
-    end = first + datetime.timedelta(minutes=offset)
+    end = origin + datetime.timedelta(minutes=offset)
     return Budget(
         items=planned,
         start=first,
@@ -165,5 +168,5 @@ def total_minutes(items: Sequence[HasDuration]) -> int:
 
 
 def _in(instant: datetime.datetime, zone: zoneinfo.ZoneInfo) -> datetime.datetime:
-    # Through UTC so the wall clock is re-derived from the zone's rules for that instant.
+    # Through UTC so the wall clock (and fold) is re-derived from the zone's rules.
     return instant.astimezone(datetime.UTC).astimezone(zone)

@@ -371,7 +371,7 @@ def send_one(mail_id: int, *, now: datetime.datetime | None = None) -> Result:
         if sent != 1:
             raise smtplib.SMTPException("The mail backend accepted no message")
     except Exception as exc:  # every failure is recorded on the row
-        return _failed(row, exc)
+        return _failed(row, exc, now)
     # The server has the message. Mark it at once: a crash between the server's "250" and
     # this UPDATE is the one window in which a second copy can go out (same Message-ID).
     OutboundMail.objects.filter(pk=row.pk, sent_at__isnull=True).update(
@@ -387,9 +387,8 @@ def _send(message: mail.MeetingMail) -> int:
         return connection.send_messages([message])
 
 
-def _failed(row: OutboundMail, exc: BaseException) -> Result:
+def _failed(row: OutboundMail, exc: BaseException, now: datetime.datetime) -> Result:
     error = describe(exc)
-    now = timezone.now()
     update: dict[str, Any] = {"claimed_at": None, "last_error": error}
     if is_permanent(exc) or row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         update["failed_at"] = now

@@ -110,8 +110,7 @@ def use_broker(app, url: str, prefix: str) -> None:
     connections to the previous broker."""
     app.conf.broker_url = url
     app.conf.broker_transport_options = {"global_keyprefix": prefix, "visibility_timeout": 3600}
-    with contextlib.suppress(Exception):
-        app.pool.force_close_all()
+    # Pools are shared per (URL, options): drop our references, never close them.
     app._pool = None
     app.amqp._producer_pool = None
 

@@ -7,12 +7,20 @@ from adcmeet import health
 from adcmeet.access import site_visible
 from adcmeet.models import Meeting, MeetingSeries
 from deliverables.models import Period, Roadmap
-from taskforces.models import TaskForce
+from taskforces.models import Checkpoint, TaskForce
+
+KIND_ORDER = {
+    TaskForce.Kind.TASK_FORCE: 0,
+    TaskForce.Kind.RND: 1,
+    TaskForce.Kind.FOCUS_AREA: 2,
+}
 
 
 @require_GET
 @site_visible
 def home(request: HttpRequest) -> HttpResponse:
+    """The next meeting, the current roadmap's periods with their counts and the task forces:
+    a fixed handful of queries however much data there is."""
     next_meeting = (
         Meeting.objects.visible_to(request.user)
         .upcoming()
@@ -20,20 +28,32 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("series")
         .first()
     )
+    series = next_meeting.series if next_meeting else MeetingSeries.objects.order_by("name").first()
     roadmap = Roadmap.objects.current()
     periods = (
-        Period.objects.filter(roadmap=roadmap).with_counts().order_by("order") if roadmap else []
+        list(Period.objects.filter(roadmap=roadmap).with_counts().order_by("order"))
+        if roadmap
+        else []
     )
-    task_forces = TaskForce.objects.active().order_by("name")
+    totals = {
+        name: sum(getattr(p, name) for p in periods)
+        for name in ("n_planned", "n_done", "n_slipped", "n_tentative")
+    }
+    task_forces = sorted(
+        TaskForce.objects.active().only("name", "slug", "kind"),
+        key=lambda tf: (KIND_ORDER.get(tf.kind, 9), tf.name.casefold()),
+    )
     return render(
         request,
         "home/home.html",
         {
             "next_meeting": next_meeting,
-            "series": MeetingSeries.objects.order_by("name").first(),
+            "series": series,
             "roadmap": roadmap,
             "periods": periods,
+            "totals": totals,
             "task_forces": task_forces,
+            "next_checkpoint": Checkpoint.objects.upcoming().first(),
         },
     )
 
@@ -47,7 +67,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - any database failure means down
+    except Exception as exc:  # any database failure at all means down
         return JsonResponse({"status": "down", "database": str(exc)}, status=503)
     checks["broker"] = health.broker_status()
     mail = health.mail_health()

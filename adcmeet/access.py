@@ -10,6 +10,7 @@ own, task forces they belong to, agenda items they present.
 """
 
 import functools
+import secrets
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -95,6 +96,13 @@ def can_take_minutes(user, meeting, item=None) -> bool:
     return item is not None and user.is_authenticated and item.presenter_id == user.pk
 
 
+def can_complete_action(user, action) -> bool:
+    """An action item's owner ticks it off; conveners of its meeting too."""
+    if user.is_authenticated and action.owner_id == user.pk:
+        return True
+    return can_edit_meeting(user, action.meeting)
+
+
 def can_edit_deliverable(user, deliverable) -> bool:
     """Owners, conveners and managers."""
     return deliverable.can_edit(user)
@@ -147,8 +155,6 @@ def client_ip(request: HttpRequest) -> str:
 def can_read_series_feed(series, token: str | None) -> bool:
     """A series' calendar feed: anyone for a public series on a public site; otherwise only
     with the series' feed token (calendar clients carry no session)."""
-    import secrets
-
     if token and secrets.compare_digest(token.encode(), series.feed_token.encode()):
         return True
     return series.is_public and not settings.SITE_PRIVATE

@@ -1,0 +1,101 @@
+"""In Chromium: a member keeps the outline current; a convener schedules the focus topic."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from adcmeet.models import AgendaItem
+from taskforces.models import OutlineItem, TaskForce
+from tests.factories import make_meeting, make_outline_item, make_series, make_task_force
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def next_wednesday() -> datetime.date:
+    today = timezone.localdate()
+    return today + datetime.timedelta(days=(2 - today.weekday()) % 7 or 7)
+
+
+def watch_console(page) -> list[str]:
+    """Console errors, CSP violations included: the page must run clean."""
+    errors: list[str] = []
+
+    def on_console(msg):
+        # The browser asks for /favicon.ico on its own; that is not the page's doing.
+        if msg.type == "error" and "favicon.ico" not in msg.location.get("url", ""):
+            errors.append(msg.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
+def test_a_member_updates_the_outline_and_a_convener_schedules_it_as_focus_topic(
+    login_as, live_server, developer, convener
+):
+    pilot = make_task_force("PanDA pilot", slug="pilot", scope="Pilot evolution")
+    pilot.members.add(developer)
+    plans = make_outline_item(pilot, "Near-term plans", kind="note")
+    make_outline_item(pilot, "New looping job killer in pilot", parent=plans)
+    series = make_series()
+    wednesday = next_wednesday()
+    meeting = make_meeting(series, on=wednesday)
+
+    # A task force member ticks a plan item done and adds a question, in place.
+    page = login_as(developer)
+    errors = watch_console(page)
+    page.goto(f"{live_server.url}/taskforces/pilot/")
+    item = page.locator(".outline-item", has_text="New looping job killer in pilot")
+    item.get_by_role("button", name="Mark done “New looping job killer in pilot”").click()
+    expect(
+        item.get_by_role("button", name="Reopen “New looping job killer in pilot”")
+    ).to_be_visible()
+    expect(page.locator("#outline .outline-summary")).to_contain_text("0 open plan items")
+    # The swap kept keyboard focus on the control that was used.
+    expect(
+        item.get_by_role("button", name="Reopen “New looping job killer in pilot”")
+    ).to_be_focused()
+
+    page.get_by_label("Kind").select_option(label="Open question")
+    page.get_by_label("Text").fill("Can/should we leverage GlideinWMS? If so how?")
+    page.get_by_label("Nested under").select_option(label="Near-term plans")
+    page.get_by_role("button", name="Add", exact=True).click()
+    question = page.locator(".outline-item.kind-question")
+    expect(question).to_contain_text("Can/should we leverage GlideinWMS? If so how?")
+    expect(page.get_by_label("Text")).to_have_value("")
+    assert page.url == f"{live_server.url}/taskforces/pilot/"  # edited in place, no reload
+    assert errors == []
+
+    assert OutlineItem.objects.get(text="New looping job killer in pilot").done
+    added = OutlineItem.objects.get(kind="question")
+    assert added.parent == plans
+    assert added.task_force == pilot
+
+    # A convener schedules that task force as next Wednesday's focus topic.
+    page = login_as(convener)
+    errors = watch_console(page)
+    page.goto(f"{live_server.url}/focus-topics/")
+    expect(page.get_by_label("Meeting to schedule on")).to_have_value(str(meeting.pk))
+    proposal = page.locator(".proposal", has_text="PanDA pilot")
+    proposal.get_by_label("Title").select_option(
+        label="Can/should we leverage GlideinWMS? If so how?"
+    )
+    day = f"{wednesday:%a} {wednesday.day} {wednesday:%b}"
+    proposal.get_by_role("button", name=f"Schedule on {day} for PanDA pilot").click()
+
+    page.wait_for_url(f"{live_server.url}/meetings/{meeting.pk}/")
+    title = "PanDA pilot: Can/should we leverage GlideinWMS? If so how?"
+    expect(page.locator("main")).to_contain_text(title)
+    expect(page.locator(".messages")).to_contain_text("is the focus topic of")
+    assert errors == []
+
+    focus = AgendaItem.objects.get(meeting=meeting, section="focus")
+    assert focus.title == title
+    assert TaskForce.objects.get(pk=pilot.pk).last_focus_on == wednesday
+
+    page.goto(f"{live_server.url}/taskforces/")
+    row = page.locator("tr", has=page.get_by_role("link", name="PanDA pilot"))
+    expect(row).to_contain_text(re.compile(r"scheduled"))

@@ -148,7 +148,7 @@ def test_rotating_is_a_post(client, developer):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_copy_button_puts_the_feed_url_on_the_clipboard(login_as, live_server, developer):
     page = login_as(developer)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
@@ -162,7 +162,7 @@ def test_the_copy_button_puts_the_feed_url_on_the_clipboard(login_as, live_serve
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_making_a_new_url_in_the_browser(login_as, live_server, developer):
     old = developer.calendar_token
     page = login_as(developer)

@@ -2,14 +2,21 @@
 
 import datetime
 import re
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from adcmeet.models import AgendaItem
-from taskforces.models import OutlineItem, TaskForce
-from tests.factories import make_meeting, make_outline_item, make_series, make_task_force
+from taskforces.models import CheckpointGoal, OutlineItem, TaskForce
+from tests.factories import (
+    make_checkpoint,
+    make_meeting,
+    make_outline_item,
+    make_series,
+    make_task_force,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -99,3 +106,41 @@ def test_a_member_updates_the_outline_and_a_convener_schedules_it_as_focus_topic
     page.goto(f"{live_server.url}/taskforces/")
     row = page.locator("tr", has=page.get_by_role("link", name="PanDA pilot"))
     expect(row).to_contain_text(re.compile(r"scheduled"))
+
+
+def axe_violations(page, js_modules) -> list[str]:
+    """Run axe-core in the page (evaluate is not subject to the page's CSP)."""
+    source = Path(js_modules, "axe-core", "axe.min.js").read_text()
+    page.evaluate(source)
+    result = page.evaluate(
+        "() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})"
+        ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' ')))"
+    )
+    return result
+
+
+def test_task_force_pages_pass_axe_for_an_editor(login_as, live_server, js_modules, convener):
+    pilot = make_task_force("PanDA pilot", slug="pilot", scope="Pilot evolution")
+    plans = make_outline_item(pilot, "Near-term plans", kind="note")
+    make_outline_item(pilot, "New looping job killer in pilot", parent=plans)
+    make_outline_item(pilot, "Can/should we leverage GlideinWMS?", kind="question", position=1)
+    dubna = make_checkpoint("Dubna workshop", date=timezone.localdate() + datetime.timedelta(30))
+    CheckpointGoal.objects.create(checkpoint=dubna, task_force=pilot, goal="Pilot demo")
+    make_meeting(make_series(), on=next_wednesday())
+
+    page = login_as(convener)
+    for path in (
+        "/taskforces/",
+        "/taskforces/pilot/",
+        "/focus-topics/",
+        "/checkpoints/",
+        "/checkpoints/dubna-workshop/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        assert axe_violations(page, js_modules) == [], path
+    # The in-place edit form too.
+    page.goto(f"{live_server.url}/taskforces/pilot/")
+    page.get_by_role("link", name="Edit “Near-term plans”").click()
+    expect(page.locator(".outline-edit")).to_be_visible()
+    expect(page.get_by_label("Text", exact=True).first).to_be_focused()
+    assert axe_violations(page, js_modules) == []

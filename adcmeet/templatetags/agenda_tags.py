@@ -1,6 +1,7 @@
 """Filters for meeting pages and mails: safe Markdown and clock times."""
 
 from django import template
+from django.utils import dateformat
 from django.utils.safestring import SafeString
 
 from adcmeet.lib import markdown as markdown_lib
@@ -30,3 +31,12 @@ def left(value: int) -> str:
     """Minutes remaining: 25 → "25 min", -5 → "5 min over"."""
     value = int(value)
     return minutes(value) if value >= 0 else f"{minutes(value)} over"
+
+
+@register.filter
+def wall(value, fmt: str = "H:i") -> str:
+    """Format a datetime on its own wall clock (the built-in date/time filters would first
+    convert it to the site's zone, hiding a series' or viewer's own zone)."""
+    if not value:
+        return ""
+    return dateformat.format(value, fmt)

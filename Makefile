@@ -36,9 +36,11 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 	@if command -v npm >/dev/null; then cd tests/js && npm ci --silent --no-audit --no-fund && touch node_modules/.installed; \
 		else echo "npm not found: ical.js and axe-core checks will skip (they fail under CI=true)"; fi
 
+# A local run is a development server: DEBUG on (dev secret key, demo logins) unless overridden.
+run: export DEBUG ?= true
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_seed
+	$(PY) manage.py load_seed --demo-users
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py runserver_embedded 127.0.0.1:$(PORT)
 

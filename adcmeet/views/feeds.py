@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from adcmeet.access import can_read_series_feed, site_visible
 from adcmeet.accounts.models import User
@@ -115,7 +115,7 @@ def _not_modified(request: HttpRequest, etag: str, modified: datetime.datetime):
 # --- views ----------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def series_feed(request: HttpRequest, slug: str) -> HttpResponse:
     """The meetings of a series: the last FEED_PAST_DAYS days and everything ahead."""
     since = _window_start()
@@ -160,7 +160,7 @@ def series_feed(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
     """A person's own dates: the meetings they present in, their deliverables' due and
     start-by days. The token in the URL is the only credential; rotating it ends the URL."""
@@ -215,7 +215,7 @@ def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @site_visible
 def meeting_ics(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """One meeting as an .ics download ("Add to calendar"); the same UID as in the feed."""

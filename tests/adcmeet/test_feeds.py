@@ -103,6 +103,16 @@ def test_a_draft_is_in_the_feed_as_tentative(client, series, today):
     assert event["STATUS"] == "TENTATIVE"
 
 
+def test_a_head_request_answers_like_a_get_without_the_body(client, series, today):
+    _published(series, today + datetime.timedelta(days=7))
+    get = client.get("/calendar/adc-dev.ics")
+    head = client.head("/calendar/adc-dev.ics")
+    assert head.status_code == 200
+    assert head["ETag"] == get["ETag"]
+    assert head.content == b""
+    assert client.post("/calendar/adc-dev.ics").status_code == 405
+
+
 def test_an_unknown_series_has_no_feed(client, db):
     assert client.get("/calendar/nope.ics").status_code == 404
 

@@ -154,7 +154,7 @@ def test_the_builder_shows_sections_clock_times_and_the_budget(as_convener, meet
     for heading in ("Focus topic", "Hot topics", "Deliverable tracking", "Open floor"):
         assert heading in page
     # 17:00 focus (20) → 17:20 PanDA (10) → 17:30 Rucio (10) → 17:40 open floor (10) → 17:50
-    assert '>17:00</time>–<time datetime="2031-01-15T17:20:00+01:00">17:20</time>' in page
+    assert '>17:00</time>\N{EN DASH}<time datetime="2031-01-15T17:20:00+01:00">17:20</time>' in page
     assert ">17:40</time>" in page
     assert '<strong class="budget-total">50 min</strong>' in page
     assert '<dd class="budget-to-target">10 min</dd>' in page

@@ -76,7 +76,8 @@ class Endpoint:
     method: str = "GET"
     user: str | None = None  # a bench account's role: "convener", "developer"
     headers: dict[str, str] = dataclasses.field(default_factory=dict)
-    form: dict[str, str] | None = None  # POST fields; "{name}" is filled from a variant
+    # POST fields, one dict per request of the cycle; "{name}" is filled from a variant.
+    form: list[dict[str, str]] | None = None
     expect: tuple[int, ...] = (200,)
     captures: tuple[tuple[str, bytes], ...] = ()
     # Fresh substitutions, one dict per connection (each edits its own meeting): the current
@@ -84,6 +85,8 @@ class Endpoint:
     variants: Callable[[], list[dict[str, str]]] | None = None
     max_requests: int | None = None
     cleanup: Callable[[], None] | None = None
+    # Runs just before measuring (e.g. fetch the validator a 304 needs, as it is now).
+    prepare: Callable[["Endpoint"], None] | None = None
     note: str = ""
     skip: str = ""
 
@@ -339,16 +342,21 @@ def discover_endpoints(port: int) -> tuple[list[Endpoint], dict]:
             "personal_feed", "personal feed", f"/calendar/me/{developer.calendar_token}.ics", FEED
         ),
     ]
-    # The 304 needs the validator the full feed answered with.
-    status, headers, _ = run_once(HOST, port, Request(feed))
-    etag = dict(headers).get("etag")
-    feed_304 = next(e for e in endpoints if e.key == "feed_304")
-    if status != 200:
-        feed_304.skip = f"the feed answered {status}"
-    elif not etag:
-        feed_304.skip = "the feed sends no ETag"
-    else:
-        feed_304.headers["If-None-Match"] = etag
+
+    def current_etag(endpoint: Endpoint) -> None:
+        # The validator the full feed answers with now (builder runs change meetings).
+        status, headers, _ = run_once(HOST, port, Request(feed))
+        etag = dict(headers).get("etag")
+        if status != 200:
+            endpoint.skip = f"the feed answered {status}"
+        elif not etag:
+            endpoint.skip = "the feed sends no ETag"
+        else:
+            endpoint.headers["If-None-Match"] = etag
+
+    next(e for e in endpoints if e.key == "feed_304").prepare = current_etag
+    # Writes last, so the read-only pages see the data exactly as generated.
+    endpoints.sort(key=lambda e: e.method != "GET")
     return endpoints, facts
 
 
@@ -360,24 +368,33 @@ def scenarios_for(endpoint: Endpoint, sessions: dict[str, dict[str, str]]) -> li
         if endpoint.method != "GET":
             headers["X-CSRFToken"] = cookies.get("csrftoken", "")
             headers["Origin"] = os.environ["SITE_URL"]
-    body = b""
+    bodies = [b""]
     if endpoint.form is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
-        # Braces survive urlencode's quoting only if kept literal: encode around them.
-        body = "&".join(
-            f"{urllib.parse.quote_plus(k)}={v if v.startswith('{') else urllib.parse.quote_plus(v)}"
-            for k, v in endpoint.form.items()
-        ).encode()
-    request = Request(
-        endpoint.path,
-        endpoint.method,
-        headers=tuple(headers.items()),
-        body=body,
-        expect=endpoint.expect,
+        # "{name}" placeholders stay literal (the driver fills them); the rest is quoted.
+        bodies = [
+            "&".join(
+                f"{urllib.parse.quote_plus(k)}="
+                + (v if v.startswith("{") else urllib.parse.quote_plus(v))
+                for k, v in form.items()
+            ).encode()
+            for form in endpoint.form
+        ]
+    requests = tuple(
+        Request(
+            endpoint.path,
+            endpoint.method,
+            headers=tuple(headers.items()),
+            body=body,
+            expect=endpoint.expect,
+        )
+        for body in bodies
     )
     variants = endpoint.variants() if endpoint.variants else [{}]
+    if not variants:
+        raise RuntimeError(f"{endpoint.key}: nothing to run it on")
     return [
-        Scenario((request,), captures=endpoint.captures, initial=tuple(variant.items()))
+        Scenario(requests, captures=endpoint.captures, initial=tuple(variant.items()))
         for variant in variants
     ]
 
@@ -398,7 +415,7 @@ def count_queries(endpoint: Endpoint, users: dict) -> dict:
         client.force_login(users[endpoint.user])
     variant = endpoint.variants()[0] if endpoint.variants else {}
     path = endpoint.path.format(**variant) if variant else endpoint.path
-    data = {k: v.format(**variant) for k, v in (endpoint.form or {}).items()}
+    data = {k: v.format(**variant) for k, v in (endpoint.form or [{}])[0].items()}
 
     def request():
         if endpoint.method == "GET":
@@ -479,6 +496,8 @@ def measure(
         "target": dataclasses.asdict(endpoint.target),
         "note": endpoint.note,
     }
+    if endpoint.prepare and not endpoint.skip:
+        endpoint.prepare(endpoint)
     if endpoint.skip:
         row["skipped"] = endpoint.skip
         log(f"{endpoint.key}: not measured ({endpoint.skip})")
@@ -491,7 +510,11 @@ def measure(
     row["queries"] = counted["queries"]
     if endpoint.cleanup:
         endpoint.cleanup()
-    scenarios = scenarios_for(endpoint, sessions)
+    try:
+        scenarios = scenarios_for(endpoint, sessions)
+    except RuntimeError as exc:
+        row["skipped"] = str(exc)
+        return row
     probe = driver.run(scenarios[:1], connections=1, seconds=10, max_requests=1)
     if probe.errors:
         row["skipped"] = probe.first_error[:300]

@@ -210,7 +210,11 @@ LOGOUT_REDIRECT_URL = "home"
 # Where a failed SSO login lands (mozilla-django-oidc): the login page, with a message.
 LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=failed"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        # Our display name lives in `name`, which Django's default list does not know.
+        "OPTIONS": {"user_attributes": ("username", "name", "first_name", "last_name", "email")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},

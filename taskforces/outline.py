@@ -66,6 +66,7 @@ def outline_context(
     editing: int | None = None,
     edit_form=None,
     error: str = "",
+    notice: str = "",
 ) -> dict:
     """What `taskforces/taskforce.html#outline` needs: the tree, the forms and the choices.
 
@@ -111,4 +112,5 @@ def outline_context(
         "editing": editing if edit_form is not None else None,
         "edit_form": edit_form,
         "outline_error": error,
+        "outline_notice": notice,
     }

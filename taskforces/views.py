@@ -91,6 +91,8 @@ def _outline_response(
         return render(request, OUTLINE, ctx, status=status)
     if context.get("error"):
         messages.error(request, context["error"])
+    elif context.get("notice"):
+        messages.success(request, context["notice"])
     return HttpResponseRedirect(_page_url(task_force, item_id))
 
 
@@ -149,9 +151,9 @@ def outline_add(request: HttpRequest, slug: str) -> HttpResponse:
         except actions.OutlineError as exc:
             form.add_error(None, str(exc))
         else:
-            if not request.htmx:
-                messages.success(request, f"Added “{item.text}”.")
-            return _outline_response(request, task_force, item_id=item.pk)
+            return _outline_response(
+                request, task_force, item_id=item.pk, notice=f"Added “{item.text}”."
+            )
     if request.htmx:
         return render(
             request,
@@ -195,7 +197,7 @@ def outline_edit(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     status = 422
     if form.is_valid():
         try:
-            actions.edit_item(
+            item = actions.edit_item(
                 item=item,
                 version=form.cleaned_data["version"],
                 text=form.cleaned_data["text"],
@@ -230,9 +232,9 @@ def outline_edit(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
         except actions.OutlineError as exc:
             form.add_error(None, str(exc))
         else:
-            if not request.htmx:
-                messages.success(request, "Saved.")
-            return _outline_response(request, task_force, item_id=item.pk)
+            return _outline_response(
+                request, task_force, item_id=item.pk, notice=f"Saved “{item.text}”."
+            )
     if request.htmx:
         ctx = outline_context(task_force, can_edit=True, editing=item.pk, edit_form=form)
         return render(request, OUTLINE, ctx, status=status)
@@ -250,7 +252,10 @@ def outline_done(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
             request, task_force, item_id=item.pk, status=400, error="Say done or open."
         )
     item = actions.set_done(item=item, done=form.cleaned_data["done"])
-    return _outline_response(request, task_force, item_id=item.pk)
+    state = "done" if item.done else "open again"
+    return _outline_response(
+        request, task_force, item_id=item.pk, notice=f"“{item.text}” is {state}."
+    )
 
 
 @require_POST
@@ -263,11 +268,15 @@ def outline_move(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
         return _outline_response(
             request, task_force, item_id=item.pk, status=400, error="Unknown move."
         )
+    direction = form.cleaned_data["direction"]
     try:
-        actions.move_item(item=item, direction=form.cleaned_data["direction"])
+        item = actions.move_item(item=item, direction=direction)
     except actions.OutlineError as exc:
         return _outline_response(request, task_force, item_id=item.pk, status=409, error=str(exc))
-    return _outline_response(request, task_force, item_id=item.pk)
+    done = {"up": "Moved up", "down": "Moved down", "indent": "Indented", "outdent": "Outdented"}
+    return _outline_response(
+        request, task_force, item_id=item.pk, notice=f"{done[direction]}: “{item.text}”."
+    )
 
 
 @require_POST
@@ -280,9 +289,9 @@ def outline_delete(request: HttpRequest, slug: str, item_id: int) -> HttpRespons
         actions.delete_item(item=item)
     except actions.OutlineError as exc:
         return _outline_response(request, task_force, status=409, error=str(exc))
-    if not request.htmx:
-        messages.success(request, f"Deleted “{text}”; its sub-items moved up a level.")
-    return _outline_response(request, task_force)
+    return _outline_response(
+        request, task_force, notice=f"Deleted “{text}”; its sub-items moved up a level."
+    )
 
 
 # --- checkpoints -----------------------------------------------------------------------------

@@ -61,6 +61,11 @@ def test_a_member_updates_the_outline_and_a_convener_schedules_it_as_focus_topic
         item.get_by_role("button", name="Reopen “New looping job killer in pilot”")
     ).to_be_visible()
     expect(page.locator("#outline .outline-summary")).to_contain_text("0 open plan items")
+    # Announced to screen readers through a live region that stays in the page.
+    expect(page.locator("#outline-status")).to_have_text(
+        "“New looping job killer in pilot” is done."
+    )
+    expect(page.locator("#outline-status")).to_have_count(1)
     # The swap kept keyboard focus on the control that was used.
     expect(
         item.get_by_role("button", name="Reopen “New looping job killer in pilot”")

@@ -109,7 +109,29 @@ def var_dir(tmp_path):
     return tmp_path
 
 
+QUEUE_A_MAIL = """
+from adcmeet.models import OutboundMail
+OutboundMail.objects.create(
+    key="test:embedded", kind="reminder", recipient="atlas-adc-dev@example.org",
+    subject="Queued while nothing ran", body_text="Hello from the outbox.",
+)
+"""
+
+
+def mail_files(var_dir: Path) -> str:
+    folder = var_dir / "mail"
+    return "".join(p.read_text() for p in folder.glob("*.log")) if folder.exists() else ""
+
+
 def test_make_run_serves_pages_and_beat_reports_without_redis(var_dir):
+    # Mail queued while nothing ran (say, the site was down) goes out when it starts.
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", QUEUE_A_MAIL],
+        cwd=ROOT,
+        env=embedded_env(var_dir),
+        check=True,
+        timeout=120,
+    )
     port = free_port()
     log = (var_dir / "server.log").open("w")
     # With the autoreloader on, as `make run` has it: runserver runs in two processes.
@@ -125,6 +147,10 @@ def test_make_run_serves_pages_and_beat_reports_without_redis(var_dir):
         # The heartbeat travels beat -> filesystem broker -> worker -> SQLite.
         assert wait_for(lambda: heartbeat(var_dir / "adcmeet.sqlite3"), 60, "beat's heartbeat")
         assert len(worker_mains(var_dir)) == 1
+        # No SMTP server: the file backend writes it under var/mail.
+        sent = wait_for(lambda: mail_files(var_dir), 60, "the queued mail in var/mail")
+        assert "Subject: Queued while nothing ran" in sent
+        assert "To: atlas-adc-dev@example.org" in sent
     finally:
         server.send_signal(signal.SIGTERM)
         try:

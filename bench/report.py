@@ -49,7 +49,7 @@ def rows(results: dict) -> list[tuple[str, ...]]:
                 _fmt(latency["p99_ms"], ".1f"),
                 _fmt(latency["rps"], ",.0f"),
                 _fmt(throughput["rps"], ",.0f"),
-                "1.00" if target["p50_ms"] is None else _fmt(ratio, ".2f"),
+                _fmt(ratio, ".2f"),
                 target_text,
                 row.get("verdict", "")
                 + ("" if not row.get("misses") else ": " + "; ".join(row["misses"])),
@@ -109,6 +109,16 @@ def markdown_block(results: dict) -> str:
         f"{config['data']['generated_at'][:10]}); agenda page = meeting {facts['meeting_id']} "
         f"with {facts['meeting_items']} items; my deliverables = bench-developer with "
         f"{facts['developer_deliverables']}; filter = {facts['filter']}.",
+        *(
+            [
+                f"- Static files: `{facts['static']['path']}` answers "
+                f"`Cache-Control: {facts['static']['cache_control']}`, "
+                f"`Content-Encoding: {facts['static']['content_encoding'] or 'none'}` "
+                f"({facts['static']['bytes']:,} bytes)."
+            ]
+            if facts.get("static")
+            else []
+        ),
         f"- Load: one keep-alive connection for {config['seconds_per_run']:g} s (latency, "
         f"req/s 1c), then {config['connections']} connections for {config['seconds_per_run']:g}"
         f' s (req/s Nc) from separate driver processes on 127.0.0.1. "vs bare" = req/s Nc '

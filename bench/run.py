@@ -311,8 +311,26 @@ def discover_endpoints(port: int) -> tuple[list[Endpoint], dict]:
         "filter": {"project": project.slug, "status": "in_progress"},
     }
     feed = f"/calendar/{SERIES_SLUG}.ics"
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    css = staticfiles_storage.url("css/app.css")
+    status, headers, body = run_once(HOST, port, Request(css, headers=(("Accept-Encoding", "br"),)))
+    facts["static"] = {
+        "path": css,
+        "status": status,
+        "cache_control": dict(headers).get("cache-control", ""),
+        "content_encoding": dict(headers).get("content-encoding", ""),
+        "bytes": len(body),
+    }
     endpoints = [
         Endpoint("bare", "bare Django view (ceiling)", "/bench/bare/", CEILING),
+        Endpoint(
+            "static",
+            "static app.css (WhiteNoise, br)",
+            css,
+            CEILING,
+            headers={"Accept-Encoding": "br"},
+        ),
         Endpoint("home", "home page", "/", PAGE),
         Endpoint(
             "agenda",
@@ -661,6 +679,7 @@ def main(argv: list[str] | None = None) -> int:
     bare_rps = (first_bare["throughput"]["rps"] + last_bare["throughput"]["rps"]) / 2
     bare_row = dict(first_bare)
     bare_row["bare_runs"] = [first_bare, last_bare]
+    bare_row["ratio"] = 1.0
     for row in rows:
         if "throughput" in row and bare_rps:
             row["ratio"] = round(row["throughput"]["rps"] / bare_rps, 3)

@@ -1,0 +1,119 @@
+"""In Chromium: a developer ticks off and moves deliverables; a manager reviews the roadmap."""
+
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from deliverables.models import Deliverable
+from tests.factories import make_deliverable, make_project, make_roadmap
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def watch_console(page) -> list[str]:
+    """Console errors, CSP violations included: the pages must run clean."""
+    errors: list[str] = []
+
+    def on_console(msg):
+        if msg.type == "error" and "favicon.ico" not in msg.location.get("url", ""):
+            errors.append(msg.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
+def test_developer_ticks_off_and_moves_then_manager_reviews_the_roadmap(
+    login_as, live_server, developer, manager
+):
+    roadmap = make_roadmap(timezone.localdate().year)
+    panda = make_project("PanDA")
+    pilot = make_project("Pilot")
+    make_deliverable(
+        "new looping job killer in pilot",
+        roadmap=roadmap,
+        period="April",
+        owners=(developer,),
+        project=pilot,
+    )
+    make_deliverable(
+        "ToA migration to AGIS",
+        roadmap=roadmap,
+        period="Summer",
+        owners=(developer,),
+        project=panda,
+    )
+    make_deliverable(
+        "PanDA cloud site accepting jobs", roadmap=roadmap, period="Fall", project=panda
+    )
+
+    # The manager agrees the plan: strawman -> draft -> agreed freezes the baseline.
+    boss = login_as(manager)
+    boss_errors = watch_console(boss)
+    boss.goto(f"{live_server.url}/roadmap/")
+    boss.get_by_role("button", name="Make it a draft").click()
+    expect(boss.get_by_text("is now a draft")).to_be_visible()
+    boss.get_by_role("button", name="Agree it (freezes the baseline)").click()
+    expect(boss.get_by_text("its 3 deliverables are now the baseline")).to_be_visible()
+
+    # The developer marks one done and moves another, each card updating in place.
+    page = login_as(developer)
+    errors = watch_console(page)
+    page.goto(f"{live_server.url}/deliverables/mine/")
+    page.evaluate("window.stillTheSamePage = true")
+    killer = page.locator("article.dcard", has_text="new looping job killer in pilot")
+    killer.get_by_role("button", name="Mark done").click()
+    expect(killer.locator(".state")).to_have_text("Done")
+    expect(killer.get_by_role("status")).to_have_text(
+        "“new looping job killer in pilot” is now done."
+    )
+
+    toa = page.locator("article.dcard", has_text="ToA migration to AGIS")
+    toa.get_by_label("Move to").select_option(label="Fall")
+    toa.get_by_label("because").fill("waiting for AGIS schema")
+    toa.get_by_role("button", name="Move").click()
+    expect(toa.get_by_role("status")).to_have_text("“ToA migration to AGIS” moved Summer → Fall.")
+    expect(toa.locator(".slip-badge")).to_contain_text("Slipped")
+    expect(toa.locator(".period")).to_have_text("Fall")
+    assert page.evaluate("window.stillTheSamePage") is True  # no reload: htmx swapped cards
+    assert page.url == f"{live_server.url}/deliverables/mine/"
+
+    killer_row = Deliverable.objects.get(title="new looping job killer in pilot")
+    assert killer_row.status == "done"
+    assert killer_row.done_on == timezone.localdate()
+    move = Deliverable.objects.get(title="ToA migration to AGIS").changes.get(kind="move")
+    assert (move.reason, move.is_slip) == ("waiting for AGIS schema", True)
+
+    # The manager filters the roadmap (the filter gets its own URL), sees the slip and the chart.
+    boss.goto(f"{live_server.url}/roadmap/")
+    boss.get_by_label("Project").select_option(label="PanDA")
+    expect(boss).to_have_url(re.compile(r"/roadmap/\?.*project=panda"))
+    board = boss.locator(".board")
+    expect(board.locator(".tile")).to_have_count(2)
+    expect(board).not_to_contain_text("new looping job killer")
+    fall = boss.locator("section.column[data-period='Fall']")
+    expect(
+        fall.locator(".tile", has_text="ToA migration to AGIS").locator(".slip-badge")
+    ).to_be_visible()
+    chart = boss.locator("svg#period-chart")
+    expect(chart).to_be_visible()
+    expect(chart.locator(".bars rect.seg-slipped")).to_have_count(1)
+    expect(boss.locator("svg#burn-up")).to_be_visible()
+
+    # ...and compares with the agreed plan.
+    boss.get_by_label("Compare with").select_option(label="The agreed plan")
+    expect(boss).to_have_url(re.compile(r"compare=baseline"))
+    comparison = boss.locator("section.comparison")
+    expect(comparison).to_contain_text("What changed compared with the plan agreed on")
+    expect(comparison).to_contain_text("ToA migration to AGIS: Summer → Fall")
+    expect(comparison).to_contain_text("Moved (1, 1 to a later period)")
+
+    # Reloading the filtered URL gives the same view without JavaScript's help.
+    boss.reload()
+    expect(boss.locator(".board .tile")).to_have_count(2)
+    expect(boss.locator("section.comparison")).to_be_visible()
+
+    assert errors == []
+    assert boss_errors == []

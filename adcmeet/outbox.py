@@ -365,26 +365,34 @@ def send_one(mail_id: int, *, now: datetime.datetime | None = None) -> Result:
     if claimed != 1:
         return Result(Outcome.SKIPPED)
     row = OutboundMail.objects.get(pk=mail_id)
+    # A fresh connection per message: a dropped connection never poisons the next send.
+    connection = get_connection(fail_silently=False)
     try:
         message = build(row)
-        sent = _send(message)
+        connection.open()
+        sent = connection.send_messages([message])
         if sent != 1:
             raise smtplib.SMTPException("The mail backend accepted no message")
     except Exception as exc:  # every failure is recorded on the row
+        _close(connection)
         return _failed(row, exc, now)
-    # The server has the message. Mark it at once: a crash between the server's "250" and
-    # this UPDATE is the one window in which a second copy can go out (same Message-ID).
+    # The server answered 250: mark the row at once, before even saying QUIT. A crash between
+    # that answer and this UPDATE is the one window in which a second copy can go out (with
+    # the same Message-ID); see docs/notifications.md.
     OutboundMail.objects.filter(pk=row.pk, sent_at__isnull=True).update(
         sent_at=timezone.now(), claimed_at=None, last_error=""
     )
+    _close(connection)
     logger.info("Sent %s (outbox %s, attempt %s)", row, row.pk, row.attempts)
     return Result(Outcome.SENT)
 
 
-def _send(message: mail.MeetingMail) -> int:
-    # A fresh connection per message: a dropped connection never poisons the next send.
-    with get_connection(fail_silently=False) as connection:
-        return connection.send_messages([message])
+def _close(connection) -> None:
+    # QUIT failing after the message was accepted changes nothing about the message.
+    try:
+        connection.close()
+    except Exception:  # the connection is dropped either way
+        logger.debug("Closing the mail connection failed", exc_info=True)
 
 
 def _failed(row: OutboundMail, exc: BaseException, now: datetime.datetime) -> Result:

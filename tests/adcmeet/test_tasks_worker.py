@@ -323,3 +323,32 @@ def test_a_worker_killed_mid_send_loses_nothing_and_sends_no_second_copy(
     assert row.state == "sent"
     assert row.attempts == 2
     assert smtp_server.messages[0]["Message-ID"].strip() == row.message_id
+
+
+def test_the_residual_window_a_crash_after_acceptance_resends_with_the_same_message_id(
+    series, smtp_server, celery_worker
+):
+    """Documents the one duplicate the design allows (docs/notifications.md). The server
+    answered 250 and the worker died before its UPDATE (one database round trip later)
+    marked the row sent: the row is left claimed, exactly as below. SMTP has no two-phase
+    commit, so the sweep sends it again; the copy carries the same Message-ID, by which
+    receiving systems drop it."""
+    from adcmeet import outbox
+
+    meeting = make_meeting(series, state="published", revision=1)
+    make_item(meeting, "PanDA news")
+    (mail_id,) = outbox.queue_meeting_mail(meeting, OutboundMail.Kind.AGENDA)
+    smtp_server.wait_for_messages(1)
+    wait_for(lambda: OutboundMail.objects.get(pk=mail_id).state == "sent", 10, "the sent mark")
+    # What a crash between the 250 and the UPDATE leaves behind.
+    OutboundMail.objects.filter(pk=mail_id).update(
+        sent_at=None, claimed_at=timezone.now() - datetime.timedelta(minutes=10)
+    )
+    sweep_outbox.delay()
+    smtp_server.wait_for_messages(2)
+    settle()
+    row = OutboundMail.objects.get(pk=mail_id)
+    assert row.state == "sent"
+    assert row.attempts == 2
+    assert len(smtp_server.messages) == 2
+    assert {m["Message-ID"].strip() for m in smtp_server.messages} == {row.message_id}

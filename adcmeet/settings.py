@@ -209,6 +209,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 # Where a failed SSO login lands (mozilla-django-oidc): the login page, with a message.
 LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=failed"
+if TESTING:
+    # Test personas log in hundreds of times; a slow hash only tests the hasher.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",

@@ -1,6 +1,7 @@
 """In Chromium: a developer ticks off and moves deliverables; a manager reviews the roadmap."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -117,3 +118,47 @@ def test_developer_ticks_off_and_moves_then_manager_reviews_the_roadmap(
 
     assert errors == []
     assert boss_errors == []
+
+
+def axe_violations(page, js_modules) -> list[str]:
+    """Run axe-core in the page (evaluate is not subject to the page's CSP)."""
+    page.evaluate(Path(js_modules, "axe-core", "axe.min.js").read_text())
+    return page.evaluate(
+        "() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})"
+        ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' ')))"
+    )
+
+
+def test_roadmap_pages_pass_axe(login_as, live_server, js_modules, developer, manager):
+    roadmap = make_roadmap(timezone.localdate().year)
+    item = make_deliverable(
+        "ToA migration to AGIS",
+        roadmap=roadmap,
+        period="Summer",
+        owners=(developer,),
+        project=make_project("PanDA"),
+        tentative=True,
+    )
+    make_deliverable("new looping job killer in pilot", roadmap=roadmap, period="April")
+    page = login_as(manager)
+    for path in (
+        "/roadmap/",
+        "/roadmap/?compare=baseline&project=panda",
+        f"/roadmap/?since={timezone.localdate():%Y-%m-%d}",
+        "/deliverables/mine/",
+        f"/deliverables/{item.pk}/",
+        f"/roadmaps/{roadmap.pk}/import/",
+        f"/roadmaps/{roadmap.pk}/carry-over/",
+        f"/roadmaps/{roadmap.pk}/periods/{item.period_id}/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        assert axe_violations(page, js_modules) == [], path
+    # A refused move, with its error shown in the card.
+    page = login_as(developer)
+    page.goto(f"{live_server.url}/deliverables/mine/")
+    card = page.locator("article.dcard", has_text="ToA migration to AGIS")
+    card.get_by_label("because").evaluate("input => input.removeAttribute('required')")
+    card.get_by_role("button", name="Move").click()
+    expect(card.get_by_role("alert")).to_contain_text("was not moved")
+    expect(card.locator(f"#move-reason-{item.pk}-error")).to_contain_text("Say why it moves")
+    assert axe_violations(page, js_modules) == []

@@ -3,17 +3,11 @@ real round trips through real files on SQLite and on PostgreSQL (in throwaway da
 
 import json
 import os
-import subprocess
-import sys
-import uuid
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import need
-
-ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = os.environ.get("BACKUP_TEST_PG", "postgres://postgres@127.0.0.1:5432")
+from tests import dbtools
+from tests.dbtools import manage
 
 MAKE_DATA = """
 from adcmeet.accounts.models import CONVENER, DEVELOPER
@@ -42,22 +36,6 @@ Deliverable.objects.all().delete()
 """
 
 
-def manage(database_url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
-    env.update({"DATABASE_URL": database_url, "DEBUG": "true", "DATABASE_POOL": "false"})
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if check:
-        assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stderr}"
-    return result
-
-
 def contents(database_url: str) -> list:
     """Everything a backup must preserve, as data (ordered by model, then primary key)."""
     out = manage(
@@ -74,31 +52,12 @@ def contents(database_url: str) -> list:
 
 @pytest.fixture
 def sqlite_databases(tmp_path):
-    def make(name: str) -> str:
-        return f"sqlite:///{tmp_path / name}.sqlite3"
-
-    return make
+    return dbtools.sqlite_databases(tmp_path)
 
 
 @pytest.fixture
 def postgresql_databases():
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        admin = psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError:
-        need(False, f"PostgreSQL at {PG_SERVER}")
-    created = []
-
-    def make(name: str) -> str:
-        db = f"adcmeet_backup_test_{uuid.uuid4().hex[:8]}_{name}"
-        admin.execute(f'CREATE DATABASE "{db}"')
-        created.append(db)
-        return f"{PG_SERVER}/{db}"
-
-    yield make
-    for db in created:
-        admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-    admin.close()
+    yield from dbtools.postgresql_databases()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

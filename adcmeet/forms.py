@@ -57,6 +57,15 @@ class Form(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker, which reads and writes ISO dates whatever the locale."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class DurationField(forms.IntegerField):
     """Minutes, also accepting "20 min", "1h", "1h30" or "1:30" as people type them."""
 
@@ -240,7 +249,9 @@ class CancelForm(Form):
 
 
 class MoveMeetingForm(Form):
-    date = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label="New date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     time = forms.TimeField(
         label="New start time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
@@ -275,7 +286,9 @@ class ActionItemForm(Form):
         label="Owner", queryset=User.objects.filter(is_active=True), required=False
     )
     due = forms.DateField(
-        label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Due",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     agenda_item = forms.ModelChoiceField(
         label="About agenda item", queryset=AgendaItem.objects.none(), required=False

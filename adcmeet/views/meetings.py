@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -135,7 +136,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         "upcoming": upcoming,
         "past": past,
         "convened_series": list(actions.series_for_convener(request.user)),
-        "meetings_ahead": 8,
+        "meetings_ahead": settings.MEETINGS_AHEAD,
     }
     if request.htmx and request.htmx.target in ("upcoming", "past"):
         return render(request, f"meetings/meeting_list.html#{request.htmx.target}", context)
@@ -149,9 +150,9 @@ def create_upcoming(request: HttpRequest, slug: str) -> HttpResponse:
     if not series.is_convener(request.user):
         raise PermissionDenied
     try:
-        count = max(1, min(int(request.POST.get("count", 8)), 52))
+        count = max(1, min(int(request.POST.get("count", settings.MEETINGS_AHEAD)), 52))
     except ValueError:
-        count = 8
+        count = settings.MEETINGS_AHEAD
     created = actions.create_upcoming_meetings(series, count=count)
     if created:
         dates = ", ".join(f"{meeting.local_start:%d %b}" for meeting in created)

@@ -173,26 +173,35 @@ def _ticks(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date
     return ticks
 
 
+@dataclasses.dataclass(frozen=True)
+class Line:
+    """A running total for burn_up_chart: `points` from cumulative(); drawn up to `until`
+    (today, for what has happened) or across the whole chart (a plan)."""
+
+    key: str
+    name: str
+    points: Sequence[tuple[datetime.date, int]]
+    until: datetime.date | None = None
+
+
 def burn_up_chart(
-    lines: Sequence[tuple[str, str, Sequence[tuple[datetime.date, int]]]],
+    lines: Sequence[Line],
     *,
     start: datetime.date,
     end: datetime.date,
-    until: datetime.date | None = None,
     title: str,
     desc: str,
     chart_id: str = "burn-up",
     width: int = 720,
     height: int = 260,
 ) -> SafeString:
-    """Step lines of running totals over time: `lines` are (key, name, points) with points
-    from cumulative(); each line is flat before its first point and after its last, up to
-    `until` (today: the future is not drawn) or the end."""
+    """Step lines of running totals over time, each flat before its first point and after its
+    last; points outside start..end are drawn at the nearest edge."""
     if end <= start:
         end = start + datetime.timedelta(days=1)
     left, right, top, bottom = 40.0, width - 10.0, 16.0, height - 58.0
     parts = _open_svg(chart_id, title, desc, width, height)
-    ymax = max((points[-1][1] for _, _, points in lines if points), default=0)
+    ymax = max((line.points[-1][1] for line in lines if line.points), default=0)
     scale = _y_axis(parts, top=top, bottom=bottom, left=left, right=right, ymax=max(ymax, 1))
     span = (end - start).days
 
@@ -212,27 +221,28 @@ def burn_up_chart(
         f'<line class="axis-line" x1="{_num(left)}" x2="{_num(right)}" '
         f'y1="{_num(bottom)}" y2="{_num(bottom)}"/></g>'
     )
-    for key, name, points in lines:
+    for line in lines:
         level = 0
         path = [f"M{_num(left)} {_num(bottom)}"]
-        for day, total in points:
-            x = x_of(day)
-            path.append(f"H{_num(x)}V{_num(bottom - total * scale)}")
+        for day, total in line.points:
+            path.append(f"H{_num(x_of(day))}V{_num(bottom - total * scale)}")
             level = total
-        stop = end if until is None else max(start, min(until, end))
-        path.append(f"H{_num(max(x_of(stop), x_of(points[-1][0]) if points else left))}")
+        stop = x_of(end if line.until is None else line.until)
+        if line.points:
+            stop = max(stop, x_of(line.points[-1][0]))
+        path.append(f"H{_num(stop)}")
         parts.append(
-            f'<path class="line line-{escape(key)}" d="{"".join(path)}">'
-            f"<title>{escape(name)}: {level}</title></path>"
+            f'<path class="line line-{escape(line.key)}" d="{"".join(path)}">'
+            f"<title>{escape(line.name)}: {level}</title></path>"
         )
     parts.append('<g class="legend">')
     x = left
-    for key, name, _points in lines:
+    for line in lines:
         parts.append(
-            f'<line class="line line-{escape(key)}" x1="{_num(x)}" x2="{_num(x + 14)}" '
+            f'<line class="line line-{escape(line.key)}" x1="{_num(x)}" x2="{_num(x + 14)}" '
             f'y1="{_num(height - 16)}" y2="{_num(height - 16)}"/>'
-            f'<text x="{_num(x + 18)}" y="{_num(height - 12)}">{escape(name)}</text>'
+            f'<text x="{_num(x + 18)}" y="{_num(height - 12)}">{escape(line.name)}</text>'
         )
-        x += 30 + 7.5 * len(name)
+        x += 30 + 7.5 * len(line.name)
     parts.append("</g></svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every label above is escaped

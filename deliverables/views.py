@@ -12,7 +12,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Prefetch, QuerySet, Window
-from django.db.models.functions import RowNumber, TruncDate
+from django.db.models.functions import RowNumber
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -338,25 +338,29 @@ def _comparison(
     return None, ""
 
 
-def _burn_up(roadmap: Roadmap, periods: list[Period], live: QuerySet, today: datetime.date):
-    """Running totals of done and of planned (not dropped) deliverables, by day; the x axis
-    spans the roadmap's dated periods and the lines stop at today."""
+def _burn_up(
+    roadmap: Roadmap, columns: list["Column"], live: QuerySet, today: datetime.date
+) -> tuple[list, list, datetime.date, datetime.date]:
+    """Running totals by day: deliverables done, and deliverables due (each counts as due at
+    the end of its period; dropped ones and "Later" never fall due). The x axis spans the
+    roadmap's dated periods, stretched to any day something was done."""
     done = live.filter(done_on__isnull=False).order_by().values_list("done_on")
-    scope = (
-        live.exclude(status=Deliverable.Status.DROPPED)
-        .annotate(day=TruncDate("created_at"))
-        .order_by()
-        .values_list("day")
-    )
     done_points = charts.cumulative(list(done.annotate(n=Count("id"))))
-    scope_points = charts.cumulative(list(scope.annotate(n=Count("id"))))
+    due_points = charts.cumulative(
+        [
+            (column.period.end, column.tally.here - column.tally.dropped)
+            for column in columns
+            if column.period.end is not None and column.tally.here > column.tally.dropped
+        ]
+    )
+    periods = [column.period for column in columns]
     ends = [p.end for p in periods if p.end is not None]
     start = periods[0].start if periods else datetime.date(roadmap.year, 1, 1)
-    end = max(ends) if ends else today
-    days = [day for day, _ in done_points + scope_points]
+    end = max(ends) if ends else max(today, start)
+    days = [day for day, _ in done_points]
     if days:
         start, end = min(start, *days), max(end, *days)
-    return done_points, scope_points, start, end
+    return done_points, due_points, start, end
 
 
 def _board(request: HttpRequest, roadmap: Roadmap, form: RoadmapFilterForm) -> dict:
@@ -410,7 +414,7 @@ def _board(request: HttpRequest, roadmap: Roadmap, form: RoadmapFilterForm) -> d
         )
         for column in columns
     ]
-    done_points, scope_points, start, end = _burn_up(roadmap, periods, live, today)
+    done_points, due_points, start, end = _burn_up(roadmap, columns, live, today)
     filtered_note = " (filtered)" if form.is_filtered else ""
     bar_chart = charts.stacked_bar_chart(
         bars,
@@ -421,16 +425,17 @@ def _board(request: HttpRequest, roadmap: Roadmap, form: RoadmapFilterForm) -> d
             for column in columns
         ),
     )
+    n_done = done_points[-1][1] if done_points else 0
+    n_due = next((total for day, total in reversed(due_points) if day <= today), 0)
     burn_up = charts.burn_up_chart(
-        [("scope", "Planned", scope_points), ("done", "Done", done_points)],
+        [
+            charts.Line("due", "Due by the end of their period", due_points),
+            charts.Line("done", "Done", done_points, until=today),
+        ],
         start=start,
         end=end,
-        until=today,
-        title=f"Deliverables done over time{filtered_note}",
-        desc=(
-            f"{done_points[-1][1] if done_points else 0} of "
-            f"{scope_points[-1][1] if scope_points else 0} planned deliverables done."
-        ),
+        title=f"Deliverables done against those due{filtered_note}",
+        desc=f"{n_done} deliverables done so far; {n_due} were due by today.",
     )
     return {
         "roadmap": roadmap,
@@ -440,7 +445,7 @@ def _board(request: HttpRequest, roadmap: Roadmap, form: RoadmapFilterForm) -> d
         "comparison_note": comparison_note,
         "bar_chart": bar_chart,
         "burn_up": burn_up,
-        "burn_up_rows": _merge_lines(done_points, scope_points),
+        "burn_up_rows": _merge_lines(done_points, due_points),
         "query": query,
         "full_query": form.query_string(with_compare=True),
         "today": today,
@@ -448,13 +453,13 @@ def _board(request: HttpRequest, roadmap: Roadmap, form: RoadmapFilterForm) -> d
     }
 
 
-def _merge_lines(done, scope) -> list[tuple[datetime.date, int, int]]:
-    """The burn-up as table rows: each day where either total changes."""
-    days = sorted({day for day, _ in done} | {day for day, _ in scope})
-    done_at, scope_at = dict(done), dict(scope)
+def _merge_lines(done, due) -> list[tuple[datetime.date, int, int]]:
+    """The burn-up as table rows (day, due, done): each day where either total changes."""
+    days = sorted({day for day, _ in done} | {day for day, _ in due})
+    done_at, due_at = dict(done), dict(due)
     rows, d, s = [], 0, 0
     for day in days:
-        d, s = done_at.get(day, d), scope_at.get(day, s)
+        d, s = done_at.get(day, d), due_at.get(day, s)
         rows.append((day, s, d))
     return rows
 

@@ -4,7 +4,14 @@ import datetime
 import re
 import xml.etree.ElementTree as ET
 
-from deliverables.charts import Bar, burn_up_chart, cumulative, nice_step, stacked_bar_chart
+from deliverables.charts import (
+    Bar,
+    Line,
+    burn_up_chart,
+    cumulative,
+    nice_step,
+    stacked_bar_chart,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -49,7 +56,7 @@ def test_labels_are_escaped_and_there_are_no_inline_styles():
     hostile = '<script>alert("x")</script> & "Fall"'
     bar_markup = stacked_bar_chart([Bar(hostile, {"done": 1})], title=hostile, desc=hostile)
     line_markup = burn_up_chart(
-        [("done", hostile, [(datetime.date(2011, 5, 1), 1)])],
+        [Line("done", hostile, [(datetime.date(2011, 5, 1), 1)])],
         start=datetime.date(2011, 4, 1),
         end=datetime.date(2011, 12, 31),
         title=hostile,
@@ -77,16 +84,18 @@ def test_running_totals_add_up_per_day():
 def test_the_burn_up_steps_up_on_each_day_and_stops_at_today():
     start, end = datetime.date(2011, 4, 1), datetime.date(2011, 12, 31)
     done = cumulative([(datetime.date(2011, 5, 1), 1), (datetime.date(2011, 6, 1), 2)])
+    due = cumulative([(datetime.date(2011, 4, 30), 3), (datetime.date(2011, 12, 31), 2)])
     svg = parse(
         burn_up_chart(
-            [("done", "Done", done)],
+            [Line("due", "Due", due), Line("done", "Done", done, until=datetime.date(2011, 6, 15))],
             start=start,
             end=end,
-            until=datetime.date(2011, 6, 15),
             title="Burn-up",
             desc="3 done",
         )
     )
+    plan = svg.find(f"{SVG}path[@class='line line-due']").get("d")
+    assert plan.endswith("H710")  # a plan is drawn to the end
     path = svg.find(f"{SVG}path[@class='line line-done']")
     d = path.get("d")
     ys = [float(y) for y in re.findall(r"V([\d.]+)", d)]

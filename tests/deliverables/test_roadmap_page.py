@@ -184,6 +184,12 @@ def test_the_charts_and_their_numbers_are_on_the_page(client, board):
     assert '<title id="period-chart-title">Planned, done and slipped per period</title>' in page
     assert re.search(r'<th scope="row">April</th><td>2</td><td>1</td><td>0</td><td>1</td>', page)
     assert 'class="seg seg-slipped"' in page
+    # The burn-up: done by day against due by the end of each period.
+    rows = re.findall(
+        r'<time datetime="(2011-[\d-]+)">[^<]+</time></th><td>(\d+)</td><td>(\d+)</td>', page
+    )
+    assert rows == [("2011-04-28", "0", "1"), ("2011-04-30", "2", "1"), ("2011-08-31", "4", "1")]
+    assert "1 deliverables done so far; 2 were due by today." in page
     assert "style=" not in page
 
 

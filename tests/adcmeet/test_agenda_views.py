@@ -608,3 +608,58 @@ def test_the_builder_query_count_does_not_grow_with_items(
         response = as_convener.get(url)
     assert "proposed 31" in html(response)
     assert "Item 31" in html(response)
+
+
+SUCCESSFUL = {
+    **MUTATIONS,
+    "restore": lambda m: _removed_then_restore(m),
+    "copy": lambda m: _with_last_week(m),
+    "tracking": lambda m: _with_a_slipped_deliverable(m),
+}
+
+
+def _removed_then_restore(meeting):
+    rucio = item(meeting, "Rucio status")
+    rucio.deleted_at = meeting.start
+    rucio.save()
+    return f"/meetings/{meeting.pk}/items/{rucio.pk}/restore/", {}
+
+
+def _with_last_week(meeting):
+    last = factories.make_meeting(meeting.series, on=datetime.date(2031, 1, 8))
+    factories.make_item(last, "Site status round", section="hot", recurring=True)
+    return f"/meetings/{meeting.pk}/copy-last-week/", {}
+
+
+def _with_a_slipped_deliverable(meeting):
+    factories.make_roadmap(2030)
+    late = factories.make_deliverable("new looping job killer in pilot", period="Fall")
+    return f"/meetings/{meeting.pk}/tracking/", {
+        "deliverables": [str(late.pk)],
+        "duration_minutes": "5",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(SUCCESSFUL))
+def test_every_builder_endpoint_answers_htmx_with_the_builder_partial(as_convener, meeting, name):
+    url, data = SUCCESSFUL[name](meeting)
+
+    response = as_convener.post(url, {"version": 1, **data}, **HX)
+
+    page = html(response)
+    assert response.status_code == 200, page[:300]
+    assert page.lstrip().startswith('<div id="builder"')
+    assert "<html" not in page
+    assert 'id="agenda-notice"' in page
+    assert response["X-Meeting-Version"] == "2"
+
+
+@pytest.mark.parametrize("name", sorted(SUCCESSFUL))
+def test_every_builder_endpoint_works_as_a_plain_form(as_convener, meeting, name):
+    url, data = SUCCESSFUL[name](meeting)
+
+    response = as_convener.post(url, {"version": 1, **data})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/meetings/{meeting.pk}/edit/#agenda"
+    assert version(meeting) == 2

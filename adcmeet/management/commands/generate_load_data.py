@@ -304,7 +304,16 @@ def flush_generated_tables() -> None:
     sql = connection.ops.sql_flush(
         no_style(), [t for t in tables if t in existing], reset_sequences=True, allow_cascade=True
     )
-    connection.ops.execute_sql_flush(sql)
+    if connection.vendor == "postgresql":
+        # Rows written earlier in this transaction leave deferred foreign-key checks pending,
+        # and PostgreSQL refuses to TRUNCATE a table with pending trigger events: run them now.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        connection.ops.execute_sql_flush(sql)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    else:
+        connection.ops.execute_sql_flush(sql)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -376,16 +376,19 @@ def move_item(
                 raise AgendaError("The focus topic always opens the meeting; it cannot move.")
             raise AgendaError("The open floor always closes the meeting; it cannot move.")
         before = [other.pk for other in items]
+        crossed = item.section != target_section
         sections[item.section].remove(item)
         destination = sections[target_section]
         destination.insert(max(0, min(target_index, len(destination))), item)
-        if item.section != target_section:
+        if crossed:
             item.section = target_section
             item._history_user = by
             item.save(update_fields=["section"])
         _renumber(sections)
         after = [other.pk for section_items in sections.values() for other in section_items]
-        if before != after or item.section != target_section:
+        # The last hot topic stepping into tracking keeps its place in the running order,
+        # yet the agenda changed.
+        if before != after or crossed:
             _agenda_changed(meeting, by)
     return item
 

@@ -155,6 +155,32 @@ def test_editing_a_published_agenda_keeps_it_published_and_grows_the_revision(me
     assert meeting.announced_revision == 1  # not mailed yet: the convener sends the update
 
 
+def test_a_hot_topic_stepping_into_tracking_is_a_change_of_a_published_agenda(meeting, queued):
+    fill(meeting, 20)
+    publish(meeting)
+    hot = meeting.items.get()
+    meeting.refresh_from_db()
+
+    actions.move_item(item=hot, version=meeting.version, by=None, direction="down")
+
+    meeting.refresh_from_db()
+    assert meeting.items.get().section == Section.TRACKING
+    assert meeting.revision == 2
+
+
+def test_a_move_that_changes_nothing_leaves_the_revision_alone(meeting, queued):
+    fill(meeting, 20)
+    factories.make_item(meeting, "Focus", section=Section.FOCUS)
+    publish(meeting)
+    hot = meeting.items.get(section=Section.HOT)
+    meeting.refresh_from_db()
+
+    actions.move_item(item=hot, version=meeting.version, by=None, direction="up")
+
+    meeting.refresh_from_db()
+    assert meeting.revision == 1
+
+
 def test_sending_the_update_queues_an_updated_agenda(meeting, queued):
     fill(meeting, 20)
     publish(meeting)

@@ -9,7 +9,7 @@ export DJANGO_SETTINGS_MODULE := adcmeet.settings
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/adcmeet
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run worker test test-fast lint format check bench backup restore lock clean browser jsdeps
+.PHONY: help run worker test test-fast lint format check bench backup restore lock clean browser jsdeps audit loadtest
 
 help:
 	@echo "make run     - serve the app on http://127.0.0.1:$(PORT) (SQLite, embedded Celery)"
@@ -59,7 +59,21 @@ check: $(VENV)/.installed
 test: $(VENV)/.installed browser jsdeps lint check
 	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
 		$(VENV)/bin/pytest --cov --cov-report=term $(PYTEST_ARGS)
-	$(VENV)/bin/pip-audit --progress-spinner off -r requirements.txt || [ -z "$$CI" ] || [ -n "$$PIP_AUDIT_OPTIONAL" ]
+	$(MAKE) --no-print-directory audit
+
+# Known vulnerabilities in the pinned runtime tree (docs/security.md, "Dependencies").
+# --strict: a dependency that could not be audited (PyPI's vulnerability API unreachable) is a
+# failure, never a silent "No known vulnerabilities found". On CI every failure fails the run;
+# PIP_AUDIT_OPTIONAL=1 downgrades only "could not be audited" to a warning, never a finding.
+# Elsewhere the failure is printed as a warning.
+audit: $(VENV)/.installed
+	@out=$$($(VENV)/bin/pip-audit --progress-spinner off --strict -r requirements.txt 2>&1); rc=$$?; \
+	echo "$$out"; [ $$rc -eq 0 ] && exit 0; \
+	if echo "$$out" | grep -q "known vulnerabilit"; then what="known vulnerabilities"; \
+	else what="dependencies that could not be audited (is PyPI's JSON API reachable?)"; fi; \
+	if [ -n "$$CI" ] && { [ "$$what" = "known vulnerabilities" ] || [ -z "$$PIP_AUDIT_OPTIONAL" ]; }; then \
+		echo "pip-audit: $$what: failing the CI run" >&2; exit 1; fi; \
+	echo "WARNING pip-audit: $$what: not fatal here (CI unset, or PIP_AUDIT_OPTIONAL for this case)" >&2
 
 # Quick loop for development: SQLite, no browser/worker tests.
 test-fast: $(VENV)/.installed
@@ -67,6 +81,10 @@ test-fast: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) -m bench $(BENCH_ARGS)
+
+# 50 concurrent users for 60 s against gunicorn + PostgreSQL on loopback; writes docs/loadtest.md.
+loadtest: $(VENV)/.installed
+	$(PY) -m loadtest $(LOADTEST_ARGS)
 
 backup: $(VENV)/.installed
 	$(PY) manage.py backup $(FILE)

@@ -1,8 +1,10 @@
 """The agenda's rules, through adcmeet.actions: ordering, moving, removing, stale versions."""
 
 import datetime
+import threading
 
 import pytest
+from django.db import connection
 
 from adcmeet import actions
 from adcmeet.actions import AgendaError, StaleVersion
@@ -316,3 +318,41 @@ def test_copy_skips_a_cancelled_last_week(meeting):
 def test_copy_without_an_earlier_meeting_says_so(meeting):
     with pytest.raises(AgendaError, match="no earlier meeting"):
         actions.copy_from_last_week(meeting=meeting, version=meeting.version, by=None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_changes_from_the_same_version_one_wins():
+    """Two conveners press at the same moment: the conditional UPDATE lets exactly one in."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a server database for real concurrent transactions (CI runs one)")
+    meeting = factories.make_meeting(factories.make_series())
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def convener_adds(title: str) -> None:
+        try:
+            start.wait()
+            actions.add_item(
+                meeting=Meeting.objects.get(pk=meeting.pk),
+                version=1,
+                by=None,
+                section=Section.HOT,
+                title=title,
+                duration_minutes=10,
+            )
+            outcomes.append("added")
+        except StaleVersion:
+            outcomes.append("stale")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=convener_adds, args=(f"Topic {n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["added", "stale"]
+    assert meeting.items.count() == 1
+    meeting.refresh_from_db()
+    assert meeting.version == 2

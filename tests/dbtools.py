@@ -16,9 +16,18 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("THROWAWAY_PG", "postgres://postgres@127.0.0.1:5432")
 
 
-def manage(database_url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
-    env.update({"DATABASE_URL": database_url, "DEBUG": "true", "DATABASE_POOL": "false"})
+def manage(
+    database_url: str, *args: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """manage.py in a fresh process on `database_url` (DEBUG on, nothing of pytest's settings)."""
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "PYTEST", "CELERY_", "EMAIL_"))
+    }
+    env = {**base, "DATABASE_URL": database_url, "DEBUG": "true", "DATABASE_POOL": "false"} | (
+        env or {}
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

@@ -613,8 +613,7 @@ def _minutes_context(
                 "item": item,
                 "can_write": convener or item.presenter_id == user.pk,
                 "notice": notice if notice_at == f"item-{item.pk}" else "",
-                "form": bound.get(item.pk)
-                or forms.MinutesForm(initial={"text": item.minutes}, prefix=f"minutes-{item.pk}"),
+                "form": _item_minutes_form(item, bound.get(item.pk)),
             }
         )
     return {
@@ -635,6 +634,14 @@ def _minutes_context(
         "meeting_notice": notice if notice_at == "meeting" else "",
         "actions_notice": notice if notice_at == "actions" else "",
     }
+
+
+def _item_minutes_form(item: AgendaItem, bound: forms.MinutesForm | None) -> forms.MinutesForm:
+    form = bound or forms.MinutesForm(initial={"text": item.minutes}, prefix=f"minutes-{item.pk}")
+    # Several of these on one page: each label says which item it is about.
+    form.fields["text"].label = f"Minutes of “{item.title}” (Markdown)"
+    form.fields["text"].widget.attrs["rows"] = 4
+    return form
 
 
 def _minutes_response(

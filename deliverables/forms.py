@@ -4,7 +4,10 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from adcmeet.accounts.models import User
 from deliverables.models import Deliverable, DeliverableChange, Period, Project, Roadmap
@@ -22,35 +25,45 @@ STATUS_FILTERS = [
 ]
 
 
+class FastSelect(forms.Select):
+    """A <select> written in one pass. Django renders each <option> through a template, about
+    1 ms per 10 options, which made the filter form a quarter of the roadmap's time."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = "" if value is None else str(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (choice, mark_safe(" selected") if str(choice) == selected else "", label)
+                for choice, label in self.choices
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            options,
+        )
+
+
 class RoadmapFilterForm(forms.Form):
-    """The roadmap's filters and comparison, read from GET so a filtered view has its URL."""
+    """The roadmap's filters and comparison, read from GET so a filtered view has its URL.
+
+    Projects, owners and task forces are chosen by slug / username from plain value lists (no
+    model instances, no lookup when cleaning)."""
 
     FILTER_FIELDS = ("project", "owner", "status", "task_force")
 
-    project = forms.ModelChoiceField(
-        queryset=Project.objects.order_by("name"),
-        to_field_name="slug",
-        required=False,
-        empty_label="All projects",
-    )
-    owner = forms.ModelChoiceField(
-        queryset=User.objects.none(),
-        to_field_name="username",
-        required=False,
-        empty_label="Anyone",
-    )
-    status = forms.ChoiceField(choices=STATUS_FILTERS, required=False)
-    task_force = forms.ModelChoiceField(
-        queryset=TaskForce.objects.order_by("name"),
-        to_field_name="slug",
-        required=False,
-        empty_label="All task forces",
-        label="Task force",
-    )
+    project = forms.ChoiceField(required=False, widget=FastSelect)
+    owner = forms.ChoiceField(required=False, widget=FastSelect)
+    status = forms.ChoiceField(choices=STATUS_FILTERS, required=False, widget=FastSelect)
+    task_force = forms.ChoiceField(required=False, label="Task force", widget=FastSelect)
     compare = forms.ChoiceField(
         choices=[("", "Nothing"), ("baseline", "The agreed plan")],
         required=False,
         label="Compare with",
+        widget=FastSelect,
     )
     since = forms.DateField(
         required=False,
@@ -63,9 +76,24 @@ class RoadmapFilterForm(forms.Form):
         # Always bound (an empty GET is "no filter"), so errors show and bad values are ignored.
         super().__init__(data)
         self.roadmap = roadmap
-        self.fields["owner"].queryset = (
-            User.objects.filter(deliverables__roadmap=roadmap).distinct().order_by("name")
+        self.fields["project"].choices = [
+            ("", "All projects"),
+            *Project.objects.order_by("name").values_list("slug", "name"),
+        ]
+        owners = (
+            User.objects.filter(deliverables__roadmap=roadmap)
+            .distinct()
+            .order_by("name", "username")
+            .values_list("username", "name")
         )
+        self.fields["owner"].choices = [
+            ("", "Anyone"),
+            *((username, name or username) for username, name in owners),
+        ]
+        self.fields["task_force"].choices = [
+            ("", "All task forces"),
+            *TaskForce.objects.order_by("name").values_list("slug", "name"),
+        ]
 
     def clean_since(self) -> datetime.date | None:
         since = self.cleaned_data.get("since")
@@ -87,11 +115,11 @@ class RoadmapFilterForm(forms.Form):
         """Filter the roadmap's deliverables (soft-deleted ones included: comparisons need
         them; callers add .live())."""
         if project := self.value("project"):
-            queryset = queryset.filter(project=project)
+            queryset = queryset.filter(project__slug=project)
         if owner := self.value("owner"):
-            queryset = queryset.filter(owners=owner)
+            queryset = queryset.filter(owners__username=owner)
         if task_force := self.value("task_force"):
-            queryset = queryset.filter(task_force=task_force)
+            queryset = queryset.filter(task_force__slug=task_force)
         status = self.value("status")
         if status == OPEN:
             queryset = queryset.exclude(status__in=Deliverable.CLOSED_STATUSES)
@@ -114,11 +142,7 @@ class RoadmapFilterForm(forms.Form):
             value = self.value(name)
             if not value:
                 continue
-            if isinstance(value, Project | TaskForce):
-                value = value.slug
-            elif isinstance(value, User):
-                value = value.username
-            elif isinstance(value, datetime.date):
+            if isinstance(value, datetime.date):
                 value = value.isoformat()
             params[name] = value
         return urlencode(params)

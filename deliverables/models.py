@@ -226,6 +226,11 @@ class DeliverableQuerySet(models.QuerySet):
     def owned_by(self, user):
         return self.filter(owners=user)
 
+    def without_successor(self):
+        """Not carried over into a newer roadmap: an item that was carried is followed up
+        there, so reminders and cross-roadmap lists should skip the old copy."""
+        return self.exclude(Exists(Deliverable.objects.filter(carried_from=OuterRef("pk"))))
+
     def with_slip_info(self):
         """Annotate n_slip_moves (moves to a later period) and first_slip_at, as subqueries so
         they combine with windows and joins without a GROUP BY."""

@@ -225,3 +225,11 @@ def test_carry_over_refuses_a_name_already_taken(roadmap, manager):
     with pytest.raises(actions.ActionError, match="name"):
         actions.carry_over(roadmap, name="  ", year=2013, by=manager)
     assert Roadmap.objects.count() == 2
+
+
+def test_carried_items_are_followed_up_in_the_new_roadmap_only(roadmap, manager):
+    old = factories.make_deliverable("open in 2011", period="Fall")
+    successor = actions.carry_over(roadmap, name="PanDA+Prodsys", year=2012, by=manager)
+    new = successor.deliverables.get()
+    assert list(Deliverable.objects.open().without_successor()) == [new]
+    assert old in Deliverable.objects.open()

@@ -82,12 +82,25 @@ def add_item(page, section: str, title: str, minutes: int) -> None:
 def drag(page, source, target) -> None:
     """Drag `source` by its handle onto the top edge of `target`, as a mouse user would.
 
-    Both are first brought into the middle of the viewport, clear of the sticky time budget
-    (a drop onto the budget would be no drop at all).
+    Both are first brought into view below the sticky time budget (a drop onto the budget
+    would be no drop at all).
     """
-    target.evaluate("el => el.scrollIntoView({block: 'center'})")
+    page.evaluate(
+        """([source, target]) => {
+            const a = source.getBoundingClientRect(), b = target.getBoundingClientRect();
+            const budget = document.getElementById('budget').getBoundingClientRect().height;
+            const middle = (Math.min(a.top, b.top) + Math.max(a.bottom, b.bottom)) / 2;
+            window.scrollBy(0, middle - (window.innerHeight + budget) / 2);
+        }""",
+        [source.element_handle(), target.element_handle()],
+    )
     start = source.locator(".drag-handle").bounding_box()
     end = target.bounding_box()
+    budget = page.locator("#budget").bounding_box()
+    viewport = page.viewport_size
+    for box in (start, end):
+        assert budget["y"] + budget["height"] < box["y"]
+        assert box["y"] + box["height"] < viewport["height"]
     page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
     page.mouse.down()
     page.mouse.move(end["x"] + 40, end["y"] + 8, steps=10)

@@ -158,3 +158,77 @@ def test_query_count_does_not_grow_with_the_number_of_changes(
         response = client.get("/audit/")
     assert response.status_code == 200
     assert response.content.decode().count("<tr>") == 51  # header + a full page of 50
+
+
+# --- deleting is soft and undoable, and the trail shows it -----------------------------------
+
+
+def test_removing_an_agenda_item_is_soft_undoable_and_audited(client, convener, manager):
+    meeting = factories.make_meeting()
+    item = factories.make_item(meeting, "Pilot news")
+    client.force_login(convener)
+
+    removed = client.post(
+        f"/meetings/{meeting.pk}/items/{item.pk}/remove/", {"version": meeting.version}
+    )
+
+    assert removed.status_code in (200, 302)
+    item.refresh_from_db()
+    assert item.deleted_at is not None  # still there, only marked
+    client.get(f"/meetings/{meeting.pk}/")  # shows (and uses up) the "Removed …" message
+    assert "Pilot news" not in client.get(f"/meetings/{meeting.pk}/").content.decode()
+    meeting.refresh_from_db()
+    restored = client.post(
+        f"/meetings/{meeting.pk}/items/{item.pk}/restore/", {"version": meeting.version}
+    )
+    assert restored.status_code in (200, 302)
+    item.refresh_from_db()
+    assert item.deleted_at is None
+    assert "Pilot news" in client.get(f"/meetings/{meeting.pk}/").content.decode()
+
+    client.force_login(manager)
+    page = client.get("/audit/?type=agenda").content.decode()
+    assert 'audit-deleted">deleted<' in page
+    assert 'audit-restored">restored<' in page
+    assert "Alice Convener" in page
+
+
+def test_deleting_a_deliverable_is_soft_undoable_and_audited(client, convener, manager):
+    deliverable = factories.make_deliverable("Oracle 11g migration")
+    client.force_login(convener)
+
+    client.post(f"/deliverables/{deliverable.pk}/delete/", {"version": deliverable.version})
+
+    deliverable.refresh_from_db()
+    assert deliverable.deleted_at is not None
+    assert Deliverable.objects.filter(pk=deliverable.pk).exists()
+    client.logout()
+    assert client.get(f"/deliverables/{deliverable.pk}/").status_code == 404
+    assert "Oracle 11g migration" not in client.get("/roadmap/").content.decode()
+
+    client.force_login(convener)
+    assert client.get(f"/deliverables/{deliverable.pk}/").status_code == 200  # to restore it
+    client.post(f"/deliverables/{deliverable.pk}/restore/", {"version": deliverable.version})
+    deliverable.refresh_from_db()
+    assert deliverable.deleted_at is None
+    assert "Oracle 11g migration" in client.get("/roadmap/").content.decode()
+
+    client.force_login(manager)
+    page = client.get("/audit/?type=deliverable").content.decode()
+    assert 'audit-deleted">deleted<' in page
+    assert 'audit-restored">restored<' in page
+
+
+def test_changes_made_through_the_pages_name_who_made_them(client, developer, manager):
+    deliverable = factories.make_deliverable("Looping job killer", owners=(developer,))
+    client.force_login(developer)
+
+    client.post(
+        f"/deliverables/{deliverable.pk}/status/",
+        {"version": deliverable.version, "status": "in_progress"},
+    )
+
+    client.force_login(manager)
+    page = client.get("/audit/?type=deliverable").content.decode()
+    assert "<del>Planned</del> → <ins>In progress</ins>" in page
+    assert "Bob Developer" in page

@@ -321,7 +321,9 @@ else:
 # --- Celery -------------------------------------------------------------------------------
 # With CELERY_BROKER_URL unset, the embedded default uses kombu's filesystem transport: a worker
 # and beat run beside runserver (`make run`) with no Redis.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+# Under pytest the default is kombu's in-process memory transport, so tests that commit a publish
+# never leave tasks in var/ for the next `make run` (the mail tests use Redis explicitly).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://" if TESTING else "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     _queue_dir = VAR_DIR / "celery-queue"
     for _sub in ("processed", "control"):

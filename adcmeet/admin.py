@@ -46,7 +46,15 @@ class ActionItemAdmin(admin.ModelAdmin):
 
 @admin.register(OutboundMail)
 class OutboundMailAdmin(admin.ModelAdmin):
-    list_display = ("kind", "recipient", "subject", "created_at", "attempts", "sent_at", "failed_at")
+    list_display = (
+        "kind",
+        "recipient",
+        "subject",
+        "created_at",
+        "attempts",
+        "sent_at",
+        "failed_at",
+    )
     list_filter = ("kind",)
     search_fields = ("recipient", "subject", "key")
     readonly_fields = [f.name for f in OutboundMail._meta.fields]

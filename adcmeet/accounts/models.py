@@ -22,7 +22,7 @@ class User(AbstractUser):
         "ADC member", default=True, help_text="Off for external invitees (non-ADC presenters)."
     )
     # SSO users are keyed on the identity provider's stable UPN claim, never on email.
-    cern_upn = models.CharField("CERN UPN", max_length=150, null=True, blank=True, unique=True)  # noqa: DJ001
+    cern_upn = models.CharField("CERN UPN", max_length=150, null=True, blank=True, unique=True)
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
     time_zone = models.CharField(
         max_length=64, blank=True, help_text="Shown beside CERN time where it differs."

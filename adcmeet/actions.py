@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from adcmeet import outbox
 from adcmeet.accounts.models import User
@@ -115,6 +116,11 @@ def _agenda_changed(meeting: Meeting, by: User | None) -> None:
 def _editable(meeting: Meeting) -> None:
     if meeting.state == Meeting.State.CANCELLED:
         raise AgendaError("This meeting is cancelled; its agenda can no longer be changed.")
+
+
+def _not_held(meeting: Meeting, doing: str) -> None:
+    if meeting.state == Meeting.State.HELD:
+        raise AgendaError(f"This meeting has already taken place; it can no longer be {doing}.")
 
 
 # --- ordering ----------------------------------------------------------------------------
@@ -422,7 +428,13 @@ def propose_tracking_items(
     day = meeting.local_start.date()
     period = current_period(roadmap, day)
     on_agenda = meeting.items.live().filter(deliverable__isnull=False).values("deliverable_id")
-    base = Deliverable.objects.open().filter(roadmap=roadmap).exclude(pk__in=on_agenda)
+    # An item carried into a newer roadmap is tracked there, through its copy.
+    base = (
+        Deliverable.objects.open()
+        .filter(roadmap=roadmap)
+        .without_successor()
+        .exclude(pk__in=on_agenda)
+    )
     slipped = set(
         base.filter(pk__in=Deliverable.objects.slipped(on=day).values("pk")).values_list(
             "pk", flat=True
@@ -579,6 +591,7 @@ def publish_meeting(*, meeting: Meeting, version: int, by: User | None) -> Publi
     with transaction.atomic():
         meeting = _claim(meeting, version)
         _editable(meeting)
+        _not_held(meeting, "published")
         items = agenda_items(meeting)
         if not items:
             raise AgendaError("Add at least one item before publishing the agenda.")
@@ -607,6 +620,7 @@ def cancel_meeting(*, meeting: Meeting, version: int, by: User | None, reason: s
     with transaction.atomic():
         meeting = _claim(meeting, version)
         _editable(meeting)
+        _not_held(meeting, "cancelled")
         meeting.state = Meeting.State.CANCELLED
         meeting.cancel_reason = reason[:300]
         meeting.revision += 1
@@ -631,6 +645,7 @@ def move_meeting(
     with transaction.atomic():
         meeting = _claim(meeting, version)
         _editable(meeting)
+        _not_held(meeting, "moved")
         if start == meeting.start:
             raise AgendaError("That is when the meeting already starts.")
         clash = (
@@ -673,6 +688,40 @@ def create_upcoming_meetings(
         if made:
             created.append(meeting)
     return created
+
+
+def meeting_end(meeting: Meeting) -> datetime.datetime:
+    """When a meeting is over at the latest: its start plus the series' limit."""
+    return meeting.start + datetime.timedelta(minutes=meeting.series.limit_minutes)
+
+
+def mark_meetings_held(*, now: datetime.datetime | None = None) -> list[int]:
+    """Published meetings that have ended (start + the series' limit) become held; returns
+    their ids. Drafts and cancelled meetings stay as they are. Idempotent, for beat or cron.
+
+    The rows are locked and re-read in one transaction, so a convener moving or cancelling the
+    meeting at the same moment either goes first (and is respected) or waits. The version is
+    left alone: the minutes page, open right after the meeting, must not be refused as stale
+    because of it. The change lands in the meeting's history like any other."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        running = list(
+            Meeting.objects.select_for_update(of=("self",))
+            .filter(state=Meeting.State.PUBLISHED, start__lte=now)
+            .select_related("series")
+        )
+        ended = [meeting for meeting in running if meeting_end(meeting) <= now]
+        for meeting in ended:
+            meeting.state = Meeting.State.HELD
+        if ended:
+            bulk_update_with_history(
+                ended,
+                Meeting,
+                ["state"],
+                default_date=now,
+                default_change_reason="The meeting has ended.",
+            )
+    return [meeting.pk for meeting in ended]
 
 
 # --- minutes -----------------------------------------------------------------------------

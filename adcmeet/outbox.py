@@ -239,6 +239,14 @@ def queue_meeting_mail(meeting: Meeting, kind: str, *, now: datetime.datetime | 
     revision to the series' list and the external invitees presenting. Call it inside the
     transaction that publishes or cancels; the content is frozen as it is now. Calling it
     again for the same revision adds nothing. Returns the new rows' ids."""
+    return queue(meeting_mail_drafts(meeting, kind, now=now))
+
+
+def meeting_mail_drafts(
+    meeting: Meeting, kind: str, *, now: datetime.datetime | None = None
+) -> list[Draft]:
+    """The rendered mails `queue_meeting_mail` would queue, one per recipient (also what
+    `send_agenda_mails --dry-run` lists)."""
     if kind not in INVITE_KINDS:
         raise ValueError(f"{kind!r} is not a meeting mail kind")
     items = live_items(meeting)
@@ -272,7 +280,7 @@ def queue_meeting_mail(meeting: Meeting, kind: str, *, now: datetime.datetime | 
     # One key family for the agenda and its updates: a second call for the same revision
     # sends nothing, however the caller labelled it.
     family = "cancellation" if kind == Kind.CANCELLATION else "agenda"
-    return queue(
+    return [
         Draft(
             key=f"{family}:meeting:{meeting.pk}:rev{meeting.revision}:{addr.lower()}",
             kind=kind,
@@ -284,7 +292,7 @@ def queue_meeting_mail(meeting: Meeting, kind: str, *, now: datetime.datetime | 
             ics_method=method,
         )
         for name, addr in audience
-    )
+    ]
 
 
 # --- delivery ---------------------------------------------------------------------------------

@@ -5,6 +5,11 @@ They are idempotent: each mail has a dedup key in the outbox (per meeting, or pe
 week), so running them again, late or twice sends nothing new. Nothing is scheduled far
 ahead; what is due is recomputed from the database each time.
 
+- **Updated agenda**: a published agenda edited since it was mailed (`revision >
+  announced_revision`) goes out by itself once nobody has changed the meeting for
+  AGENDA_UPDATE_QUIET_MINUTES, so a convener's burst of edits makes one mail, not one per
+  click; the builder's "Send the updated agenda" sends it at once instead. Never for a
+  cancelled, held or past meeting.
 - **Reminder**: to the series' list, at MAIL_SEND_HOUR (series time) `reminder_days_before`
   days before a published meeting; skipped if the agenda itself went out after that moment.
 - **Draft nudge**: to the series' conveners, at MAIL_SEND_HOUR two days before a meeting whose
@@ -12,7 +17,9 @@ ahead; what is due is recomputed from the database each time.
 - **Slip digests**: once per ISO week, at MAIL_SEND_HOUR the day before the week's next meeting
   (Tuesday morning for the Wednesday meeting): each owner of an open deliverable whose period
   ended or whose start-by date passed gets one mail listing all of them; conveners get one
-  with every slip, including items moved to a later period during the past week.
+  with every slip, including items moved to a later period during the past week. An item
+  carried over into a newer roadmap is chased through its copy there, never through the old
+  one (docs/notifications.md, "Which roadmaps").
 """
 
 from __future__ import annotations
@@ -24,7 +31,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q
+from django.db import transaction
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -82,6 +90,67 @@ def _relative_day(meeting: Meeting, now: datetime.datetime) -> str:
     if days == 1:
         return f"tomorrow at {local:%H:%M}"
     return f"on {local:%A %d %B at %H:%M}"
+
+
+# --- updated agendas after the quiet period ----------------------------------------------------
+
+
+def _quiet_since(now: datetime.datetime) -> datetime.datetime:
+    return now - datetime.timedelta(minutes=settings.AGENDA_UPDATE_QUIET_MINUTES)
+
+
+def _unannounced(now: datetime.datetime):
+    """Published, future meetings changed since their agenda was mailed and left alone for
+    the quiet period. `updated_at` moves with every change to the meeting (each action claims
+    its version), so any edit restarts the wait."""
+    return Meeting.objects.filter(
+        state=Meeting.State.PUBLISHED,
+        start__gt=now,
+        revision__gt=F("announced_revision"),
+        updated_at__lte=_quiet_since(now),
+    )
+
+
+def agenda_update_due_at(meeting: Meeting) -> datetime.datetime | None:
+    """When the scan will send the unsent changes of `meeting` by itself (series time), or
+    None when it will not: nothing unsent, or the meeting starts first."""
+    if meeting.state != Meeting.State.PUBLISHED or meeting.announced_revision >= meeting.revision:
+        return None
+    due = meeting.updated_at + datetime.timedelta(minutes=settings.AGENDA_UPDATE_QUIET_MINUTES)
+    if due >= meeting.start:
+        return None
+    return timezone.localtime(due, meeting.series.tz)
+
+
+def agenda_updates_due(now: datetime.datetime) -> list[outbox.Draft]:
+    """The updated-agenda mails the next scan would queue (for `--dry-run`)."""
+    drafts = []
+    for meeting in _unannounced(now).select_related("series").order_by("start"):
+        drafts.extend(outbox.meeting_mail_drafts(meeting, Kind.AGENDA_UPDATE, now=now))
+    return drafts
+
+
+def queue_agenda_updates(now: datetime.datetime) -> list[int]:
+    """Queue the updated agenda of every meeting whose quiet period is over, once per revision.
+
+    Per meeting, one transaction: a conditional UPDATE marks the revision announced (and
+    locks the row, so no edit can slip in between), then the mail is rendered from that very
+    agenda. A convener who edits, or presses "Send the updated agenda", at the same moment
+    changes `revision` or `announced_revision` first and this UPDATE matches nothing; the
+    outbox key (meeting, revision, recipient) stops any second copy of a revision."""
+    ids: list[int] = []
+    for pk, revision in _unannounced(now).order_by("start").values_list("pk", "revision"):
+        with transaction.atomic():
+            claimed = (
+                _unannounced(now)
+                .filter(pk=pk, revision=revision)
+                .update(announced_revision=revision, published_at=now)
+            )
+            if claimed != 1:
+                continue
+            meeting = Meeting.objects.select_related("series").get(pk=pk)
+            ids.extend(outbox.queue_meeting_mail(meeting, Kind.AGENDA_UPDATE, now=now))
+    return ids
 
 
 # --- agenda reminders and draft nudges ---------------------------------------------------------
@@ -190,9 +259,9 @@ def _personal(
 
 
 def agenda_mails_due(now: datetime.datetime | None = None) -> list[outbox.Draft]:
-    """Reminders and draft nudges due at `now` that have not been queued yet."""
+    """Updated agendas, reminders and draft nudges due at `now` not queued yet."""
     now = now or timezone.now()
-    return _without_existing(reminders_due(now) + draft_nudges_due(now))
+    return _without_existing(agenda_updates_due(now) + reminders_due(now) + draft_nudges_due(now))
 
 
 # --- slip digests ------------------------------------------------------------------------------
@@ -242,6 +311,8 @@ def slip_items(today: datetime.date, *, now: datetime.datetime) -> list[SlipItem
     User = get_user_model()
     rows = (
         Deliverable.objects.open()
+        # Carried into a newer roadmap: its copy there is the one chased.
+        .without_successor()
         .filter(Q(pk__in=candidates) | Q(pk__in=late_start))
         .select_related("period", "roadmap")
         .prefetch_related(
@@ -365,7 +436,12 @@ def _all_conveners() -> list[Any]:
 
 
 def queue_agenda_mails(now: datetime.datetime | None = None) -> list[int]:
-    return outbox.queue(agenda_mails_due(now))
+    """What `send_agenda_mails` does, beat every five minutes or cron: updated agendas first
+    (an update sent after the reminder time stands in for the reminder), then reminders and
+    draft nudges."""
+    now = now or timezone.now()
+    ids = queue_agenda_updates(now)
+    return ids + outbox.queue(_without_existing(reminders_due(now) + draft_nudges_due(now)))
 
 
 def queue_slip_digests(now: datetime.datetime | None = None) -> list[int]:

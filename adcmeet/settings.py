@@ -360,6 +360,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "adcmeet.tasks.send_slip_reminders",
         "schedule": crontab(minute="*/15"),
     },
+    "mark-meetings-held": {"task": "adcmeet.tasks.mark_meetings_held", "schedule": 600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -379,6 +380,9 @@ OUTBOX_RETRY_BASE_SECONDS = envint("OUTBOX_RETRY_BASE_SECONDS", 30)
 OUTBOX_RETRY_MAX_SECONDS = envint("OUTBOX_RETRY_MAX_SECONDS", 3600)
 # Reminders, draft nudges and slip digests fall due at this hour, the series' local time.
 MAIL_SEND_HOUR = envint("MAIL_SEND_HOUR", 9)
+# A published agenda edited since it was mailed goes out by itself once it has been left alone
+# this long (the convener can also send it at once from the builder).
+AGENDA_UPDATE_QUIET_MINUTES = envint("AGENDA_UPDATE_QUIET_MINUTES", 15)
 
 LOGGING = {
     "version": 1,

@@ -63,6 +63,14 @@ def create_upcoming_meetings() -> int:
     return created
 
 
+@shared_task(name="adcmeet.tasks.mark_meetings_held", ignore_result=True)
+def mark_meetings_held() -> int:
+    """Published meetings that have ended become held."""
+    from adcmeet import actions
+
+    return len(actions.mark_meetings_held())
+
+
 @beat_init.connect
 def _beat_started(sender=None, **kwargs) -> None:
     # Beat's interval entries first fire one interval after it starts: report liveness and

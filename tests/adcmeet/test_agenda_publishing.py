@@ -428,3 +428,16 @@ def test_accepting_the_same_deliverable_twice_adds_it_once(roadmap_in_may):
 
 def test_no_roadmap_means_nothing_to_track(meeting):
     assert actions.propose_tracking_items(meeting=meeting) == []
+
+
+def test_items_carried_into_a_newer_roadmap_are_proposed_through_their_copies(roadmap_in_may):
+    from deliverables.actions import carry_over
+
+    old = roadmap_in_may["late"].roadmap
+    new = carry_over(old, name="PanDA+Prodsys (carried)", year=2031, by=None)
+    meeting = roadmap_in_may["meeting"]
+
+    assert actions.propose_tracking_items(meeting=meeting, roadmap=old) == []
+    proposals = actions.propose_tracking_items(meeting=meeting)
+    assert {p.deliverable.roadmap_id for p in proposals} == {new.pk}
+    assert roadmap_in_may["late"] in [p.deliverable.carried_from for p in proposals]

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from adcmeet import reminders
 from adcmeet.accounts.models import CONVENER, User
 from adcmeet.models import OutboundMail
+from deliverables.actions import carry_over
 from deliverables.models import Deliverable, DeliverableChange
 from tests.factories import (
     make_deliverable,
@@ -48,7 +49,12 @@ def series(convener):
 @pytest.fixture
 def published(series, developer):
     meeting = make_meeting(
-        series, on=WEDNESDAY, state="published", revision=1, published_at=zurich(9, 12)
+        series,
+        on=WEDNESDAY,
+        state="published",
+        revision=1,
+        announced_revision=1,
+        published_at=zurich(9, 12),
     )
     make_item(meeting, "PanDA news", presenter=developer, duration_minutes=15)
     return meeting
@@ -256,6 +262,55 @@ def test_no_meeting_that_week_means_no_digest(slips, published):
 def test_nothing_late_means_no_digest(published):
     make_deliverable("on track", roadmap=make_roadmap(2031), period="June")
     assert reminders.slip_digests_due(TUESDAY_9) == []
+
+
+def test_items_carried_into_a_newer_roadmap_are_chased_only_through_their_copies(
+    slips, developer, manager, convener
+):
+    """Carried from 2030 into 2031, the April-to-Fall items are no longer late (their copies'
+    periods are this year's); the copy of one whose start-by date passed is listed once."""
+    old = slips["late"][0].roadmap
+    agis = make_deliverable(
+        "AGIS migration",
+        roadmap=old,
+        period="Fall",
+        owners=(developer,),
+        deadline=datetime.date(2031, 1, 20),
+        lead_time_days=30,
+    )
+    new = carry_over(old, name="PanDA+Prodsys (carried)", year=2031, by=None)
+    copy = Deliverable.objects.get(carried_from=agis)
+
+    due = reminders.slip_digests_due(TUESDAY_9)
+
+    owner_mail = {d.recipient[1]: d for d in due if d.kind == Kind.SLIP_DIGEST}
+    assert sorted(owner_mail) == [developer.email]  # Carol's only late item was carried
+    text = owner_mail[developer.email].rendered.text
+    assert text.count("AGIS migration") == 1
+    assert f"http://127.0.0.1:8000/deliverables/{copy.pk}/" in text
+    assert f"http://127.0.0.1:8000/deliverables/{agis.pk}/" not in text
+    assert f"({new})" in text or str(new) in text
+    for item in [*slips["late"], slips["carol"]]:
+        assert item.title not in text
+    (digest,) = [d for d in due if d.kind == Kind.CONVENER_DIGEST]
+    assert digest.recipient[1] == convener.email
+    assert "looping job killer" not in digest.rendered.text
+    assert digest.rendered.text.count("AGIS migration") == 1
+
+
+def test_an_old_item_that_was_not_carried_over_is_still_chased(slips, developer):
+    """Carry-over takes every open item; one added to (or reopened in) the old roadmap
+    afterwards has no copy anywhere, so it stays on its owner's list until it is closed."""
+    old = slips["late"][0].roadmap
+    carry_over(old, name="PanDA+Prodsys (carried)", year=2031, by=None)
+    left = make_deliverable("left behind", roadmap=old, period="May", owners=(developer,))
+
+    due = reminders.slip_digests_due(TUESDAY_9)
+
+    (bob,) = [d for d in due if d.kind == Kind.SLIP_DIGEST and d.recipient[1] == developer.email]
+    assert "left behind" in bob.rendered.text
+    assert f"http://127.0.0.1:8000/deliverables/{left.pk}/" in bob.rendered.text
+    assert "looping job killer" not in bob.rendered.text
 
 
 def test_the_slip_scan_takes_a_fixed_number_of_queries(

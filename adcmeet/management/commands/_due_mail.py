@@ -16,6 +16,9 @@ class DueMailCommand(BaseCommand):
     def due(self, now: datetime.datetime) -> list[outbox.Draft]:
         raise NotImplementedError
 
+    def queue(self, now: datetime.datetime) -> list[int]:
+        return outbox.queue(self.due(now))
+
     def add_arguments(self, parser):
         parser.add_argument(
             "--dry-run",
@@ -42,18 +45,23 @@ class DueMailCommand(BaseCommand):
             self.stdout.write(f"{len(drafts)} {self.what}(s) due; nothing queued (dry run).")
             return
         with transaction.atomic():
-            ids = outbox.queue(self.due(now))
+            ids = self.queue(now)
         self.stdout.write(f"Queued {len(ids)} {self.what}(s).")
         if options["deliver"]:
             sent = outbox.deliver_due_now()
             self.stdout.write(f"Sent {sent} mail(s) from the outbox.")
 
     def parse_now(self, value: str | None) -> datetime.datetime:
-        if not value:
-            return timezone.now()
-        parsed = parse_datetime(value)
-        if parsed is None:
-            raise CommandError(f"--at {value!r} is not an ISO 8601 date and time.")
-        if timezone.is_naive(parsed):
-            parsed = timezone.make_aware(parsed)
-        return parsed
+        return parse_at(value)
+
+
+def parse_at(value: str | None) -> datetime.datetime:
+    """`--at`: now, or the moment given (ISO 8601, the site's zone if none is given)."""
+    if not value:
+        return timezone.now()
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise CommandError(f"--at {value!r} is not an ISO 8601 date and time.")
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed

@@ -9,7 +9,7 @@ export DJANGO_SETTINGS_MODULE := adcmeet.settings
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/adcmeet
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run worker test test-fast lint format check bench backup restore lock clean browser jsdeps audit loadtest
+.PHONY: help run worker beat test test-fast lint format check bench backup restore lock clean browser jsdeps audit loadtest
 
 help:
 	@echo "make run     - serve the app on http://127.0.0.1:$(PORT) (SQLite, embedded Celery)"
@@ -43,6 +43,18 @@ run: $(VENV)/.installed
 	$(PY) manage.py load_seed --demo-users
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py runserver_embedded 127.0.0.1:$(PORT)
+
+# A Celery worker on Redis, for a developer serving with `manage.py runserver` (`make run` embeds one).
+worker: export DEBUG ?= true
+worker: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/0
+worker: $(VENV)/.installed
+	$(VENV)/bin/celery -A adcmeet worker -l info
+
+# Celery beat on Redis beside `make worker`: run exactly one (the schedule is CELERY_BEAT_SCHEDULE).
+beat: export DEBUG ?= true
+beat: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/0
+beat: $(VENV)/.installed
+	$(VENV)/bin/celery -A adcmeet beat -l info
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

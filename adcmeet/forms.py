@@ -1,7 +1,10 @@
 """Forms of the meetings pages: they validate and normalise; adcmeet.actions applies.
 
 Choice lists that every form on a page shares (people, focus topics) are built once per
-request by the view and handed in, so a builder with many forms costs one query each.
+request by the view and handed in, so a builder with many forms costs one query each. They
+are `SharedChoices`: their `<option>`s are written once per request and reused by every
+`<select>` that shows them (the builder has one presenter select per section and per edited
+item; Django's per-option widget templates made that 58 % of a builder response, issue 7).
 """
 
 from __future__ import annotations
@@ -10,6 +13,11 @@ import datetime
 
 from django import forms
 from django.db.models import Prefetch
+from django.forms.utils import flatatt
+from django.utils.choices import BaseChoiceIterator
+from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString
 
 from adcmeet.accounts.models import User
 from adcmeet.models import MAX_ITEM_MINUTES, AgendaItem, Meeting
@@ -18,12 +26,83 @@ from taskforces.models import OutlineItem, TaskForce
 Section = AgendaItem.Section
 
 
-def people_choices() -> list[tuple[str, str]]:
+class SharedChoices(BaseChoiceIterator):
+    """Choices shared by several `<select>`s of one page, their options written once.
+
+    A `BaseChoiceIterator` is kept as it is by Django's choice normalisation, so every field
+    given this object holds the same one (and validates against it as against a list).
+    """
+
+    def __init__(self, choices) -> None:
+        self.choices = list(choices)
+        self._html: SafeString | None = None
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    def __len__(self) -> int:
+        return len(self.choices)
+
+    def options_html(self) -> SafeString:
+        if self._html is None:
+            self._html = _options_html(self.choices, "")
+        return self._html
+
+
+def _options_html(choices, selected: str) -> SafeString:
+    parts = []
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            parts.append(
+                format_html(
+                    '<optgroup label="{}">{}</optgroup>', value, _options_html(label, selected)
+                )
+            )
+        else:
+            value = "" if value is None else str(value)
+            mark = " selected" if value == selected else ""
+            parts.append(format_html('<option value="{}"{}>{}</option>', value, mark, label))
+    # Every part came out of format_html, so their concatenation is safe as well.
+    return SafeString("".join(parts))
+
+
+class FastSelect(forms.Select):
+    """A `<select>` written in one pass instead of one widget template per `<option>`."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if isinstance(value, list | tuple):
+            value = value[0] if value else None
+        selected = "" if value is None else str(value)
+        if isinstance(self.choices, SharedChoices):
+            options = self.choices.options_html()
+            if selected:
+                plain = f'<option value="{escape(selected)}">'
+                # Both the options and the escaped value are safe; so is the substitution.
+                options = SafeString(options.replace(plain, plain[:-1] + " selected>", 1))
+        else:
+            options = _options_html(self.choices, selected)
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            options,
+        )
+
+
+def share_choices(form, *, people=None, topics=None) -> None:
+    """Give a form (e.g. one bound to posted data) the page's shared choice lists."""
+    if people is not None and "presenter" in form.fields:
+        form.fields["presenter"].choices = people
+    if topics is not None and "topic" in form.fields:
+        form.fields["topic"].choices = topics
+
+
+def people_choices() -> SharedChoices:
     people = User.objects.filter(is_active=True).only("pk", "name", "username", "first_name")
-    return [("", "—")] + [(str(person.pk), person.display_name) for person in people]
+    return SharedChoices([("", "—")] + [(str(person.pk), person.display_name) for person in people])
 
 
-def topic_choices() -> list:
+def topic_choices() -> SharedChoices:
     """Focus topics: each active task force, and under it its open questions."""
     task_forces = (
         TaskForce.objects.active()
@@ -46,7 +125,7 @@ def topic_choices() -> list:
             for question in task_force.focus_questions
         ]
         groups.append((task_force.name, options))
-    return groups
+    return SharedChoices(groups)
 
 
 class Form(forms.Form):
@@ -88,7 +167,7 @@ class ItemForm(Form):
     """Add or edit an agenda item. `topic` (focus section only) picks a task force or one of
     its open questions; a typed title wins over the picked one."""
 
-    topic = forms.ChoiceField(label="Pick a focus topic", required=False)
+    topic = forms.ChoiceField(label="Pick a focus topic", required=False, widget=FastSelect)
     title = forms.CharField(label="Title", max_length=300, required=False)
     duration_minutes = DurationField(
         label="Minutes",
@@ -98,7 +177,10 @@ class ItemForm(Form):
         widget=forms.NumberInput(attrs={"min": 1, "max": MAX_ITEM_MINUTES, "size": 4}),
     )
     presenter = forms.ModelChoiceField(
-        label="Presenter", queryset=User.objects.filter(is_active=True), required=False
+        label="Presenter",
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        widget=FastSelect,
     )
     presenter_name = forms.CharField(label="External invitee: name", max_length=200, required=False)
     presenter_email = forms.EmailField(label="Invitee email", required=False)
@@ -265,6 +347,22 @@ class MoveMeetingForm(Form):
             self.initial.setdefault("date", local.date())
             self.initial.setdefault("time", local.time())
 
+    # A move is a holiday or a workshop week, not a trip through time: bounded so that a typo
+    # (year 0001 or 9999) is refused with a message instead of reaching calendars and mail.
+    MAX_YEARS_BACK = 1
+    MAX_YEARS_AHEAD = 5
+
+    def clean_date(self) -> datetime.date:
+        day = self.cleaned_data["date"]
+        today = timezone.localdate()
+        earliest = today - datetime.timedelta(days=365 * self.MAX_YEARS_BACK)
+        latest = today + datetime.timedelta(days=365 * self.MAX_YEARS_AHEAD)
+        if not earliest <= day <= latest:
+            raise forms.ValidationError(
+                f"Choose a date between {earliest:%d %b %Y} and {latest:%d %b %Y}."
+            )
+        return day
+
     def start(self) -> datetime.datetime:
         """The new start, read as wall-clock time in the series' zone."""
         return datetime.datetime.combine(
@@ -283,7 +381,10 @@ class MinutesForm(Form):
 class ActionItemForm(Form):
     text = forms.CharField(label="Action", max_length=500)
     owner = forms.ModelChoiceField(
-        label="Owner", queryset=User.objects.filter(is_active=True), required=False
+        label="Owner",
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        widget=FastSelect,
     )
     due = forms.DateField(
         label="Due",
@@ -291,7 +392,10 @@ class ActionItemForm(Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     agenda_item = forms.ModelChoiceField(
-        label="About agenda item", queryset=AgendaItem.objects.none(), required=False
+        label="About agenda item",
+        queryset=AgendaItem.objects.none(),
+        required=False,
+        widget=FastSelect,
     )
 
     def __init__(self, *args, meeting: Meeting, people: list | None = None, items=None, **kwargs):

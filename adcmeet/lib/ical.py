@@ -492,9 +492,18 @@ def _vtimezone_ical(tzid: str, first_year: int, last_year: int) -> bytes:
     return zone.to_ical()
 
 
+# Beyond these years the zone's last rules stand for all time anyway (1970 is where tzdata's
+# guarantees start); clamping keeps a stray year 1 or 9999 from overflowing datetime or
+# scanning millennia day by day.
+VTIMEZONE_YEARS = (1970, 2100)
+
+
 def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
     """An RRULE-based VTIMEZONE for `tzid`, exact for the years given and open-ended after."""
-    return Timezone.from_ical(_vtimezone_ical(tzid, first_year, last_year))
+    low, high = VTIMEZONE_YEARS
+    first = min(max(first_year, low), high)
+    last = min(max(last_year, first), high)
+    return Timezone.from_ical(_vtimezone_ical(tzid, first, last))
 
 
 # --- calendars ----------------------------------------------------------------------------------

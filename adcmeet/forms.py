@@ -14,8 +14,8 @@ import datetime
 from django import forms
 from django.db.models import Prefetch
 from django.forms.utils import flatatt
-from django.utils.choices import BaseChoiceIterator
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 

@@ -200,6 +200,20 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 # --- the builder ----------------------------------------------------------------------------
 
 
+# A successful htmx change of the agenda answers with the regions it can alter (the budget as
+# the swap target; the notice, the sections' item lists, the publish row, the removed items
+# and every version input out of band: the `changes` partial), not the whole builder. The add
+# forms, the move/cancel forms and the tracking proposals show nothing most changes alter but
+# their version: they stay as the browser has them, with whatever the convener was typing or
+# ticking. They are most of the builder's bytes and time (the presenter and topic <select>s,
+# a proposal list that is long on a busy roadmap; issue 7). Moving or cancelling the meeting,
+# a refusal (422) and a stale version (409) answer with the whole builder.
+ADD_FORMS = frozenset(f"add-{section}" for section in Section.values)
+KEEP_FORMS = ADD_FORMS | {"schedule", "proposals"}
+# Changes to which deliverables are on the agenda change the proposals.
+KEEP_BUT_PROPOSALS = KEEP_FORMS - {"proposals"}
+
+
 def _builder_context(
     request: HttpRequest,
     meeting: Meeting,
@@ -209,22 +223,38 @@ def _builder_context(
     undo: AgendaItem | None = None,
     bound: dict | None = None,
     editing: tuple[int, forms.ItemForm] | None = None,
+    keep: frozenset[str] = frozenset(),
 ) -> dict:
     bound = bound or {}
     items = actions.agenda_items(meeting)
     plan = actions.budget(meeting, items, viewer_zone=_viewer_zone(request))
-    people = forms.people_choices()
-    topics = forms.topic_choices()
+    kept = {section for section in Section.values if f"add-{section}" in keep}
+    people = topics = None
+    if len(kept) < len(Section.values) or editing:
+        # One list each, whose <option>s are written once for every <select> showing them.
+        people = forms.people_choices()
+        topics = forms.topic_choices()
     add_forms = {
         section: bound.get(section)
         or forms.ItemForm(section=section, people=people, topics=topics, prefix=f"add-{section}")
         for section in Section.values
+        if section not in kept
     }
-    proposals = actions.propose_tracking_items(meeting=meeting)
+    for form in (*add_forms.values(), editing[1] if editing else None):
+        if form is not None:
+            forms.share_choices(form, people=people, topics=topics)
+    keep_proposals = "proposals" in keep
+    proposals = [] if keep_proposals else actions.propose_tracking_items(meeting=meeting)
     tracking_form = bound.get("tracking") or forms.TrackingForm(proposals=proposals)
     sections = _sections(plan)
     for section in sections:
-        section["form"] = add_forms[section["key"]]
+        section["form"] = add_forms.get(section["key"])
+        for row in section["rows"]:
+            args = [meeting.pk, row["planned"].item.pk]
+            row["move_url"] = reverse("item-move", args=args)
+            row["edit_url"] = reverse("item-edit", args=args)
+            row["remove_url"] = reverse("item-remove", args=args)
+    keep_schedule = "schedule" in keep
     removed = list(
         meeting.items.filter(deleted_at__isnull=False).order_by("-deleted_at", "-id")[:10]
     )
@@ -235,8 +265,14 @@ def _builder_context(
         "proposals": proposals,
         "tracking_form": tracking_form,
         "tracking_checked": _checked(tracking_form),
-        "cancel_form": bound.get("cancel") or forms.CancelForm(prefix="cancel"),
-        "move_form": bound.get("move") or forms.MoveMeetingForm(meeting=meeting, prefix="move"),
+        "cancel_form": None
+        if keep_schedule
+        else bound.get("cancel") or forms.CancelForm(prefix="cancel"),
+        "move_form": None
+        if keep_schedule
+        else bound.get("move") or forms.MoveMeetingForm(meeting=meeting, prefix="move"),
+        "keep": keep,
+        "keep_proposals": keep_proposals,
         "previous": actions.previous_meeting(meeting),
         "removed": removed,
         "notice": notice,
@@ -259,20 +295,35 @@ def _checked(form: forms.TrackingForm) -> set[int]:
 def _builder_response(
     request: HttpRequest, meeting: Meeting, *, status: int = 200, **context
 ) -> HttpResponse:
-    template = f"{EDIT_TEMPLATE}#builder" if request.htmx else EDIT_TEMPLATE
+    regions = bool(request.htmx) and "schedule" in context.get("keep", ())
+    if regions:
+        template = f"{EDIT_TEMPLATE}#changes"
+    else:
+        context["keep"] = frozenset()
+        template = f"{EDIT_TEMPLATE}#builder" if request.htmx else EDIT_TEMPLATE
     response = render(
         request, template, _builder_context(request, meeting, **context), status=status
     )
+    if regions:
+        retarget(response, "#budget")
+        reswap(response, "outerHTML")
     response["X-Meeting-Version"] = str(meeting.version)
     return response
 
 
 def _done(
-    request: HttpRequest, meeting: Meeting, notice: str, *, level: str = "success", **context
+    request: HttpRequest,
+    meeting: Meeting,
+    notice: str,
+    *,
+    level: str = "success",
+    keep: frozenset[str] = KEEP_FORMS,
+    **context,
 ) -> HttpResponse:
-    """After a successful change: the fresh builder for htmx, a redirect for plain forms."""
+    """After a successful change: for htmx the regions it altered (the forms in `keep` left
+    as the browser has them; none kept: the whole builder), a redirect for plain forms."""
     if request.htmx:
-        return _builder_response(request, meeting, notice=notice, level=level, **context)
+        return _builder_response(request, meeting, notice=notice, level=level, keep=keep, **context)
     messages.add_message(
         request, messages.WARNING if level == "warning" else messages.SUCCESS, notice
     )
@@ -286,6 +337,8 @@ def _attempt(
     request: HttpRequest,
     meeting: Meeting,
     change: Callable[[int], str | tuple[str, dict]],
+    *,
+    keep: frozenset[str] = KEEP_FORMS,
     **failure_context,
 ) -> HttpResponse:
     """Run `change(version)`; it returns the notice (and extra context) on success.
@@ -318,7 +371,7 @@ def _attempt(
             **failure_context,
         )
     notice, extra = outcome if isinstance(outcome, tuple) else (outcome, {})
-    return _done(request, actions.fresh_meeting(meeting.pk), notice, **extra)
+    return _done(request, actions.fresh_meeting(meeting.pk), notice, keep=keep, **extra)
 
 
 def _invalid(request: HttpRequest, meeting: Meeting, notice: str, **context) -> HttpResponse:
@@ -374,7 +427,9 @@ def item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
         )
         return f"Added “{item.title}” to {Section(section).label.lower()}."
 
-    return _attempt(request, meeting, change, bound={section: form})
+    # The form just used comes back empty, ready for the next item; the others stay.
+    keep = KEEP_FORMS - {f"add-{section}"}
+    return _attempt(request, meeting, change, keep=keep, bound={section: form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -428,7 +483,7 @@ def item_remove(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResp
         removed = actions.remove_item(item=item, version=version, by=request.user)
         return f"Removed “{removed.title}”.", {"undo": removed}
 
-    return _attempt(request, meeting, change)
+    return _attempt(request, meeting, change, keep=KEEP_BUT_PROPOSALS)
 
 
 @require_POST
@@ -441,7 +496,7 @@ def item_restore(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRes
         restored = actions.restore_item(item=item, version=version, by=request.user)
         return f"Restored “{restored.title}”."
 
-    return _attempt(request, meeting, change)
+    return _attempt(request, meeting, change, keep=KEEP_BUT_PROPOSALS)
 
 
 @require_POST
@@ -496,7 +551,7 @@ def tracking_accept(request: HttpRequest, meeting_id: int) -> HttpResponse:
         )
         return f"Added {len(created)} deliverable(s) to the tracking section."
 
-    return _attempt(request, meeting, change, bound={"tracking": form})
+    return _attempt(request, meeting, change, keep=KEEP_BUT_PROPOSALS, bound={"tracking": form})
 
 
 @require_POST
@@ -509,7 +564,7 @@ def copy_last_week(request: HttpRequest, meeting_id: int) -> HttpResponse:
         titles = ", ".join(f"“{item.title}”" for item in created)
         return f"Copied from last week: {titles}."
 
-    return _attempt(request, meeting, change)
+    return _attempt(request, meeting, change, keep=KEEP_BUT_PROPOSALS)
 
 
 @require_POST
@@ -547,7 +602,7 @@ def cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
         )
         return "The meeting is cancelled; the notice is queued."
 
-    return _attempt(request, meeting, change, bound={"cancel": form})
+    return _attempt(request, meeting, change, keep=frozenset(), bound={"cancel": form})
 
 
 @require_POST
@@ -566,7 +621,8 @@ def move(request: HttpRequest, meeting_id: int) -> HttpResponse:
         )
         return f"Moved the meeting to {moved.local_start:%A %d %B %Y, %H:%M}."
 
-    return _attempt(request, meeting, change, bound={"move": form})
+    # The whole builder: the meeting's day decides the proposals and the move form's date.
+    return _attempt(request, meeting, change, keep=frozenset(), bound={"move": form})
 
 
 # --- minutes --------------------------------------------------------------------------------

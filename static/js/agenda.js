@@ -37,8 +37,11 @@
     lastFocused = active && active.id ? active.id : null;
   });
   document.addEventListener("htmx:afterSettle", function (event) {
+    // The whole builder, or a change answered by region (the budget is its swap target, the
+    // rest comes out of band): once per swap, when the element settling is the target.
     var target = event.detail.target;
-    if (!target || target.id !== "builder") return;
+    if (!target || (target.id !== "builder" && target.id !== "budget")) return;
+    if (event.target !== document.getElementById(target.id)) return;
     var notice = document.getElementById("agenda-notice");
     var again = lastFocused && document.getElementById(lastFocused);
     if (notice && notice.getAttribute("role") === "alert") {
@@ -122,7 +125,9 @@
       target: "#builder",
       swap: "outerHTML",
       values: {
-        version: builder.getAttribute("data-version"),
+        // Every version input of the builder is kept current, also when only regions change.
+        version: (builder.querySelector("input.agenda-version") || {}).value ||
+          builder.getAttribute("data-version"),
         section: list.getAttribute("data-section"),
         index: String(index),
       },

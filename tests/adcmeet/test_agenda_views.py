@@ -194,7 +194,9 @@ def test_adding_an_item_with_htmx_returns_the_fresh_builder(as_convener, meeting
 
     page = html(response)
     assert response.status_code == 200
-    assert page.lstrip().startswith('<div id="builder"')
+    # The regions that changed: the budget (the swap target) and the rest out of band.
+    assert page.lstrip().startswith('<section id="budget"')
+    assert response["HX-Retarget"] == "#budget"
     assert "<html" not in page
     assert "Added “CVMFS for conditions data” to hot topics." in page
     assert '<strong class="budget-total">65 min</strong>' in page
@@ -282,7 +284,7 @@ def test_an_invalid_item_re_renders_with_errors_and_keeps_the_text(as_convener, 
     assert 'value="Federated xrootd"' in page
     assert "Ensure this value is less than or equal to 240." in page
     assert "Give the external invitee&#x27;s name." in page
-    assert '<details class="add-item" open>' in page
+    assert '<details class="add-item" id="add-hot" open>' in page
     assert version(meeting) == 1
 
 
@@ -640,8 +642,39 @@ def _with_a_slipped_deliverable(meeting):
     }
 
 
-@pytest.mark.parametrize("name", sorted(SUCCESSFUL))
-def test_every_builder_endpoint_answers_htmx_with_the_builder_partial(as_convener, meeting, name):
+# Changes of the meeting itself redraw the whole builder; the agenda's answer with regions.
+WHOLE_BUILDER = {"cancel", "move-meeting"}
+
+
+@pytest.mark.parametrize("name", sorted(SUCCESSFUL.keys() - WHOLE_BUILDER))
+def test_every_agenda_change_answers_htmx_with_the_changed_regions(as_convener, meeting, name):
+    url, data = SUCCESSFUL[name](meeting)
+
+    response = as_convener.post(url, {"version": 1, **data}, **HX)
+
+    page = html(response)
+    assert response.status_code == 200, page[:300]
+    assert page.lstrip().startswith('<section id="budget"')
+    assert response["HX-Retarget"] == "#budget"
+    assert response["HX-Reswap"] == "outerHTML"
+    assert "<html" not in page
+    assert '<div id="builder-notice" hx-swap-oob="true">' in page
+    assert 'id="agenda-notice"' in page
+    for section in ("focus", "hot", "tracking", "open_floor"):
+        assert f'id="items-{section}"' in page
+    # The forms the browser keeps move on to the new version with one out-of-band input.
+    assert (
+        '<input type="hidden" name="version" value="2" class="agenda-version" '
+        'hx-swap-oob="outerHTML:#builder .agenda-version">'
+    ) in page
+    assert 'id="schedule"' not in page
+    assert response["X-Meeting-Version"] == "2"
+
+
+@pytest.mark.parametrize("name", sorted(WHOLE_BUILDER))
+def test_moving_or_cancelling_the_meeting_answers_htmx_with_the_whole_builder(
+    as_convener, meeting, name
+):
     url, data = SUCCESSFUL[name](meeting)
 
     response = as_convener.post(url, {"version": 1, **data}, **HX)
@@ -649,6 +682,7 @@ def test_every_builder_endpoint_answers_htmx_with_the_builder_partial(as_convene
     page = html(response)
     assert response.status_code == 200, page[:300]
     assert page.lstrip().startswith('<div id="builder"')
+    assert "HX-Retarget" not in response
     assert "<html" not in page
     assert 'id="agenda-notice"' in page
     assert response["X-Meeting-Version"] == "2"

@@ -22,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from adcmeet import fragments
 from adcmeet.access import (
     can_delete_deliverable,
     can_edit_deliverable,
@@ -29,6 +30,7 @@ from adcmeet.access import (
     login_required,
     site_visible,
 )
+from adcmeet.accounts.models import User
 from deliverables import actions, charts, export
 from deliverables.compare import Comparison, compare_since, compare_with_baseline
 from deliverables.forms import (
@@ -41,7 +43,15 @@ from deliverables.forms import (
     RoadmapStateForm,
     StatusForm,
 )
-from deliverables.models import Deliverable, Period, PeriodTally, Roadmap
+from deliverables.models import (
+    Deliverable,
+    DeliverableChange,
+    Period,
+    PeriodTally,
+    Project,
+    Roadmap,
+)
+from taskforces.models import TaskForce
 
 # Cards shown per period before "show more"; batches "show more" loads.
 FIRST_CARDS = 25
@@ -65,6 +75,9 @@ def _cards(queryset: QuerySet) -> QuerySet:
     return (
         queryset.with_slip_info()
         .select_related("period", "project", "task_force", "roadmap")
+        # A roadmap's baseline is a JSON copy of its whole plan: decoding it once per card
+        # was 40 % of the roadmap page (issue 7). Cards never show it.
+        .defer("roadmap__baseline")
         .prefetch_related("owners")
     )
 
@@ -81,6 +94,45 @@ def _decorate(items, user, today: datetime.date, *, marks: dict[int, str] | None
     return items
 
 
+def _board_cards(queryset: QuerySet) -> QuerySet:
+    """What a tile on the board shows, and no more (no roadmap or task force per card)."""
+    return (
+        queryset.with_slip_info()
+        .select_related("period", "project")
+        .prefetch_related(
+            Prefetch("owners", queryset=User.objects.only("pk", "name", "username", "first_name"))
+        )
+    )
+
+
+def _tiles(items, today: datetime.date, *, marks: dict[int, str]):
+    """Everything a tile prints, worked out once per card in Python: the template then only
+    writes strings (a tile used to cost a dozen lookups, filters and a URL reversal)."""
+    url = reverse("deliverable", args=[0])[: -len("0/")]
+    statuses = dict(Deliverable.Status.choices)
+    for item in items:
+        item.url = f"{url}{item.pk}/"
+        item.status_label = statuses.get(item.status, item.status)
+        item.owner_names = ", ".join(owner.display_name for owner in item.owners.all())
+        item.slips = item.slip_count(today)
+        since = item.slipped_since(today) if item.slips else None
+        item.slip_title = (
+            f"Slipped {item.slips} time{'s' if item.slips != 1 else ''}, "
+            f"first on {since.day} {since:%b %Y}"
+            if since
+            else ""
+        )
+        times = "\N{MULTIPLICATION SIGN}"
+        item.slip_text = (
+            f"Slipped {item.slips}{times} since {since.day} {since:%b}" if since else ""
+        )
+        item.start_by_text = (
+            f"{item.start_by.day} {item.start_by:%b %Y}" if item.start_by_passed(today) else ""
+        )
+        item.change_mark = marks.get(item.pk, "")
+    return items
+
+
 def _fresh_card(deliverable_id: int, request: HttpRequest) -> Deliverable:
     item = (
         _cards(Deliverable.objects.filter(pk=deliverable_id))
@@ -92,12 +144,14 @@ def _fresh_card(deliverable_id: int, request: HttpRequest) -> Deliverable:
 
 
 def _roadmap(roadmap_id: int | None) -> Roadmap:
+    # The baseline (a JSON copy of the agreed plan) is read only when comparing.
+    roadmaps = Roadmap.objects.defer("baseline")
     if roadmap_id is None:
-        roadmap = Roadmap.objects.current()
+        roadmap = roadmaps.current()
         if roadmap is None:
             raise Http404("There is no roadmap yet.")
         return roadmap
-    return get_object_or_404(Roadmap, pk=roadmap_id)
+    return get_object_or_404(roadmaps, pk=roadmap_id)
 
 
 def _editable_deliverable(request: HttpRequest, deliverable_id: int) -> Deliverable:
@@ -363,8 +417,9 @@ def _burn_up(
     return done_points, due_points, start, end
 
 
-def _board(request: HttpRequest, roadmap: Roadmap, form: RoadmapFilterForm) -> dict:
-    today = _today()
+def _board(roadmap: Roadmap, form: RoadmapFilterForm, today: datetime.date) -> dict:
+    """The results' context. Nothing in it depends on the viewer (cards on the board carry no
+    forms), which is what lets adcmeet.fragments share one rendering."""
     everything = _filtered(roadmap, form, today)
     live = everything.live()
     periods = list(roadmap.periods.order_by("order"))
@@ -373,7 +428,7 @@ def _board(request: HttpRequest, roadmap: Roadmap, form: RoadmapFilterForm) -> d
     marks = comparison.marks() if comparison else {}
 
     ranked = (
-        _cards(live)
+        _board_cards(live)
         .annotate(
             rank=Window(
                 RowNumber(),
@@ -385,7 +440,7 @@ def _board(request: HttpRequest, roadmap: Roadmap, form: RoadmapFilterForm) -> d
         .order_by("period__order", "position", "id")
     )
     by_period: dict[int, list[Deliverable]] = {p.pk: [] for p in periods}
-    for item in _decorate(list(ranked), request.user, today, marks=marks):
+    for item in _tiles(list(ranked), today, marks=marks):
         by_period[item.period_id].append(item)
 
     query = form.query_string()
@@ -449,7 +504,6 @@ def _board(request: HttpRequest, roadmap: Roadmap, form: RoadmapFilterForm) -> d
         "query": query,
         "full_query": form.query_string(with_compare=True),
         "today": today,
-        "can_manage": can_manage_roadmap(request.user),
     }
 
 
@@ -469,17 +523,64 @@ def _period_url(roadmap: Roadmap, period: Period, query: str, *, offset: int) ->
     return f"{base}?{query}&offset={offset}" if query else f"{base}?offset={offset}"
 
 
+def _roadmap_stamp(roadmap: Roadmap) -> str | None:
+    """What the board, its charts, filters and comparisons show, in one query
+    (adcmeet.fragments): the roadmaps, this one's periods, deliverables, their history and
+    owners, the projects and task forces the filters offer."""
+    items = "ANY(ARRAY(SELECT id FROM deliverables_deliverable WHERE roadmap_id = %s))"
+    owners = Deliverable.owners.through._meta.db_table
+    return fragments.stamp(
+        Roadmap.objects.all(),
+        Period.objects.filter(roadmap=roadmap),
+        Deliverable.objects.filter(roadmap=roadmap),
+        fragments.Newest(DeliverableChange),
+        fragments.Rows(owners, f"deliverable_id = {items}", [roadmap.pk]),
+        # All users (400 rows, cheaper than finding the owners): a login misses once.
+        User.objects.all(),
+        Project.objects.all(),
+        TaskForce.objects.all(),
+    )
+
+
+def _roadmap_fragments(request: HttpRequest, roadmap: Roadmap) -> dict[str, str]:
+    """The roadmap page but its header: the other roadmaps, the filter form and the results
+    (board, charts, comparison). They show nothing of the viewer, so one copy per roadmap,
+    filters and day serves everybody until a shown row changes."""
+    today = _today()
+    wanted = tuple(
+        (name, request.GET.get(name, ""))
+        for name in (*RoadmapFilterForm.FILTER_FIELDS, "compare", "since")
+    )
+
+    def render_all() -> dict[str, str]:
+        form = RoadmapFilterForm(request.GET, roadmap=roadmap)
+        context = _board(roadmap, form, today)
+        context["roadmaps"] = list(Roadmap.objects.order_by("-year", "name").only("name", "year"))
+        context["path"] = request.path
+        template = "deliverables/roadmap.html"
+        return {
+            part: fragments.render_fragment(f"{template}#{part}", context)
+            for part in ("other_roadmaps", "filters", "results")
+        }
+
+    return fragments.cached(
+        "roadmap", _roadmap_stamp(roadmap), (roadmap.pk, wanted, today, request.path), render_all
+    )
+
+
 @require_GET
 @site_visible
 def roadmap(request: HttpRequest, roadmap_id: int | None = None) -> HttpResponse:
     current = _roadmap(roadmap_id)
-    form = RoadmapFilterForm(request.GET, roadmap=current)
-    context = _board(request, current, form)
-    context["roadmaps"] = Roadmap.objects.order_by("-year", "name").only("name", "year")
-    template = "deliverables/roadmap.html"
+    parts = _roadmap_fragments(request, current)
     if request.htmx and not request.htmx.history_restore_request:
-        template += "#results"
-    response = render(request, template, context)
+        response = HttpResponse(parts["results"])
+    else:
+        response = render(
+            request,
+            "deliverables/roadmap.html",
+            {"roadmap": current, "can_manage": can_manage_roadmap(request.user), **parts},
+        )
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -498,8 +599,8 @@ def roadmap_period(request: HttpRequest, roadmap_id: int, period_id: int) -> Htt
         offset = 0
     live = _filtered(current, form, today).live().filter(period=period)
     total = live.count()
-    cards = list(_cards(live).order_by("position", "id")[offset : offset + MORE_CARDS])
-    _decorate(cards, request.user, today)
+    cards = list(_board_cards(live).order_by("position", "id")[offset : offset + MORE_CARDS])
+    _tiles(cards, today, marks={})
     query = form.query_string()
     following = offset + len(cards)
     context = {

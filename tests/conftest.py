@@ -49,6 +49,17 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 # --- personas -------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Every test starts with an empty cache: fragments and feeds cached from one test's data
+    never answer another's, and each test sees its own misses and hits."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def convener(db):
     return factories.make_user("alice", roles=(CONVENER,), name="Alice Convener")
@@ -145,9 +156,7 @@ def login_as(browser, live_server, client):
         cookie = client.cookies["sessionid"]
         context = browser.new_context(timezone_id=timezone_id, locale="en-GB")
         context.set_default_timeout(10_000)
-        context.add_cookies(
-            [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
-        )
+        context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
         contexts.append(context)
         # Forget the cookie without logout(): that would flush the session the browser holds.
         client.cookies.clear()

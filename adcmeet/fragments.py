@@ -1,0 +1,155 @@
+"""Rendered page fragments kept in the cache under a validator (issue 7).
+
+Pages read far more often than their data changes (home, the roadmap board, the task forces,
+an agenda, the personal feed) keep the expensive part of their output in the cache, keyed by
+a *stamp* of the rows it shows plus everything else it depends on (the viewer's rights and
+zone, the filters, today's date). A change of any shown row gives a new stamp, hence a new key:
+nothing is ever invalidated by hand, old entries age out.
+
+The stamp is one query: for each queryset, the number of rows and the sum of their PostgreSQL
+row versions (`xmin`, the id of the transaction that wrote the row version). Every write path
+changes it, whatever it goes through: `save()`, a queryset `.update()` (which leaves auto_now
+`updated_at` alone), a bulk insert, the admin, a data migration, plain SQL. Row locks
+(`select_for_update`) do not. A deleted row lowers the count; an inserted one raises it and
+the sum. So a cached fragment can never outlive a change of what it shows, which a validator
+built from `updated_at` or `version` columns cannot promise (several shown tables have
+neither: users, projects, periods, series, checkpoints).
+
+On other databases (the embedded SQLite default) there is no row version: `stamp()` answers
+None and fragments are rendered every time.
+
+Fragments are rendered without the request (`render_to_string(template, context)`), so no
+context processor runs and `{% csrf_token %}` renders nothing: what is cached holds no CSRF
+token and nothing about the viewer beyond what its key says. A fragment that nonetheless
+contains a token is not cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+log = logging.getLogger(__name__)
+
+# Keys change with the data, so entries only need to outlive a busy day's reads.
+TIMEOUT = 6 * 3600
+# Bump when a cached fragment's markup changes, so a deploy never serves the old one.
+FORMAT = "1"
+
+
+def enabled() -> bool:
+    return connection.vendor == "postgresql"
+
+
+class Rows:
+    """Rows named in SQL: `Rows("table", "where clause with %s", [params])`, for sets a queryset
+    would only reach through a join the planner answers with a sequential scan (rows of the
+    deliverables of one roadmap: `deliverable_id = ANY(ARRAY(SELECT ...))` uses the index)."""
+
+    def __init__(self, table: str, where: str = "TRUE", params=()) -> None:
+        self.table, self.where, self.params = table, where, list(params)
+
+    def sql(self) -> tuple[str, list]:
+        table = connection.ops.quote_name(self.table)
+        # Table and clause are written in our code; values only ever travel as parameters.
+        sql = f"SELECT {table}.xmin::text::bigint AS _row_version FROM {table} WHERE {self.where}"  # noqa: S608
+        return sql, self.params
+
+
+class Newest:
+    """The newest id of an append-only table (rows are inserted, never updated): a new row
+    changes it, at the price of an index lookup rather than a scan. Rows it loses can only go
+    with rows another source counts (a deliverable's history goes with the deliverable)."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+
+
+def _part(source: QuerySet | Rows | Newest) -> tuple[str, list]:
+    if isinstance(source, Newest):
+        meta = source.model._meta
+        table, pk = connection.ops.quote_name(meta.db_table), meta.pk.column
+        return f"(SELECT coalesce(max({pk}), 0)::text FROM {table})", []  # noqa: S608 - model's
+    sql, params = _versions_sql(source)
+    # Composed from our own SQL; values are parameters.
+    count = "(SELECT count(*)::text || '.' || coalesce(sum(_row_version), 0)::text"
+    return f"{count} FROM ({sql}) AS stamp_rows)", params
+
+
+def _versions_sql(source: QuerySet | Rows) -> tuple[str, list]:
+    if isinstance(source, Rows):
+        return source.sql()
+    table = connection.ops.quote_name(source.model._meta.db_table)
+    versions = (
+        source.order_by()
+        .annotate(_row_version=RawSQL(f"{table}.xmin::text::bigint", ()))  # noqa: S611 - model's table
+        .values_list("_row_version", flat=True)
+    )
+    sql, params = versions.query.sql_with_params()
+    return sql, list(params)
+
+
+def stamp(*sources: QuerySet | Rows | Newest) -> str | None:
+    """In ONE query: for each source, its row count and the sum of its rows' versions.
+
+    Sources must select each row once (filter with `pk__in=` subqueries rather than joins
+    that repeat rows); a queryset's ordering, select_related and annotations are ignored.
+    """
+    if not enabled():
+        return None
+    parts, params = [], []
+    for source in sources:
+        sql, inner = _part(source)
+        parts.append(sql)
+        params.extend(inner)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + " || ':' || ".join(parts), params)
+        return cursor.fetchone()[0]
+
+
+def key(name: str, validator: str, *parts) -> str:
+    digest = hashlib.sha256(
+        "\x1f".join([FORMAT, validator, *map(str, parts)]).encode()
+    ).hexdigest()[:40]
+    return f"fragment:{name}:{digest}"
+
+
+def cached(name: str, validator: str | None, parts: tuple, render: Callable[[], str]) -> str:
+    """The fragment for (validator, parts), rendered by `render()` on a miss.
+
+    With no validator it is simply rendered. A cache that is down (Redis) costs a render,
+    never the page.
+    """
+    if validator is None:
+        return render()
+    cache_key = key(name, validator, *parts)
+    try:
+        html = cache.get(cache_key)
+    except Exception:  # a cache outage must not take the page down
+        log.warning("fragment cache unavailable", exc_info=True)
+        return render()
+    if html is not None:
+        return html
+    html = render()
+    if "csrfmiddlewaretoken" in html:
+        log.error("fragment %s contains a CSRF token: not cached", name)
+        return html
+    try:
+        cache.set(cache_key, html, TIMEOUT)
+    except Exception:
+        log.warning("fragment cache unavailable", exc_info=True)
+    return html
+
+
+def render_fragment(template: str, context: dict) -> SafeString:
+    """A template (or "template#partial") rendered without the request: no context
+    processors, no CSRF token, nothing of the viewer but what `context` holds."""
+    return render_to_string(template, context)

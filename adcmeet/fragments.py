@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import connection
@@ -38,6 +39,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Keys change with the data, so entries only need to outlive a busy day's reads.
 TIMEOUT = 6 * 3600
@@ -87,6 +89,9 @@ def _part(source: QuerySet | Rows | Newest) -> tuple[str, list]:
 def _versions_sql(source: QuerySet | Rows) -> tuple[str, list]:
     if isinstance(source, Rows):
         return source.sql()
+    if not source.query.where:
+        # A whole table: no need to have the ORM compile anything.
+        return Rows(source.model._meta.db_table).sql()
     table = connection.ops.quote_name(source.model._meta.db_table)
     versions = (
         source.order_by()
@@ -122,8 +127,9 @@ def key(name: str, validator: str, *parts) -> str:
     return f"fragment:{name}:{digest}"
 
 
-def cached(name: str, validator: str | None, parts: tuple, render: Callable[[], str]) -> str:
-    """The fragment for (validator, parts), rendered by `render()` on a miss.
+def cached(name: str, validator: str | None, parts: tuple, render: Callable[[], T]) -> T:
+    """The fragment for (validator, parts), rendered by `render()` on a miss (HTML, or any
+    picklable value such as a built feed with its ETag).
 
     With no validator it is simply rendered. A cache that is down (Redis) costs a render,
     never the page.
@@ -139,7 +145,7 @@ def cached(name: str, validator: str | None, parts: tuple, render: Callable[[], 
     if html is not None:
         return html
     html = render()
-    if "csrfmiddlewaretoken" in html:
+    if isinstance(html, str) and "csrfmiddlewaretoken" in html:
         log.error("fragment %s contains a CSRF token: not cached", name)
         return html
     try:

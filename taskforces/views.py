@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from adcmeet import fragments
 from adcmeet.access import can_edit_outline, login_required, site_visible
 from taskforces import actions
 from taskforces.forms import DoneForm, GoalForm, MoveForm, OutlineItemEditForm, OutlineItemForm
@@ -28,10 +29,20 @@ def _people():
     return Prefetch("conveners", queryset=get_user_model().objects.order_by("name", "username"))
 
 
-@require_GET
-@site_visible
-def taskforce_list(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+def _list_stamp() -> str | None:
+    """Everything the list shows, in one query (adcmeet.fragments): task forces, their
+    conveners and outlines, checkpoints and their goals, people's names."""
+    return fragments.stamp(
+        TaskForce.objects.all(),
+        TaskForce.conveners.through.objects.all(),
+        OutlineItem.objects.all(),
+        Checkpoint.objects.all(),
+        CheckpointGoal.objects.all(),
+        get_user_model().objects.all(),
+    )
+
+
+def _list_content(today) -> str:
     task_forces = list(
         TaskForce.objects.with_open_plan_count()
         .with_next_checkpoint(today)
@@ -51,11 +62,18 @@ def taskforce_list(request: HttpRequest) -> HttpResponse:
     for tf in task_forces:
         tf.next_checkpoint = checkpoints.get(tf.next_checkpoint_id)
         tf.days_to_checkpoint = tf.next_checkpoint.days_from(today) if tf.next_checkpoint else None
-    return render(
-        request,
-        "taskforces/taskforce_list.html",
-        {"task_forces": task_forces, "today": today},
+    return fragments.render_fragment(
+        "taskforces/taskforce_list.html#listing", {"task_forces": task_forces, "today": today}
     )
+
+
+@require_GET
+@site_visible
+def taskforce_list(request: HttpRequest) -> HttpResponse:
+    # The same for every viewer: one copy per day until a shown row changes.
+    today = timezone.localdate()
+    listing = fragments.cached("taskforces", _list_stamp(), (today,), lambda: _list_content(today))
+    return render(request, "taskforces/taskforce_list.html", {"listing": listing})
 
 
 # --- outline editing --------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from adcmeet import actions, forms
+from adcmeet import actions, forms, fragments
 from adcmeet.access import (
     can_complete_action,
     can_edit_meeting,
@@ -34,8 +34,11 @@ from adcmeet.access import (
     login_required,
     site_visible,
 )
+from adcmeet.accounts.models import User
 from adcmeet.lib import agenda as agenda_lib
 from adcmeet.models import ActionItem, AgendaItem, Meeting, MeetingSeries
+from deliverables.models import Deliverable
+from taskforces.models import TaskForce
 
 Section = AgendaItem.Section
 EDIT_TEMPLATE = "meetings/meeting_edit.html"
@@ -165,23 +168,35 @@ def create_upcoming(request: HttpRequest, slug: str) -> HttpResponse:
 # --- the meeting page -------------------------------------------------------------------
 
 
-@require_GET
-@site_visible
-def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = _visible_meeting(request, meeting_id)
+def _meeting_stamp(meeting: Meeting) -> str | None:
+    """What the meeting page shows, in one query (adcmeet.fragments): the meeting and its
+    series, its agenda items and action items, the people, task forces and deliverables
+    they name."""
+    linked = "SELECT deliverable_id FROM adcmeet_agendaitem WHERE meeting_id = %s"
+    return fragments.stamp(
+        fragments.Rows(Meeting._meta.db_table, "id = %s", [meeting.pk]),
+        fragments.Rows(MeetingSeries._meta.db_table, "id = %s", [meeting.series_id]),
+        fragments.Rows(AgendaItem._meta.db_table, "meeting_id = %s", [meeting.pk]),
+        fragments.Rows(ActionItem._meta.db_table, "meeting_id = %s", [meeting.pk]),
+        User.objects.all(),
+        TaskForce.objects.all(),
+        fragments.Rows(
+            Deliverable._meta.db_table,
+            f"id = ANY(ARRAY({linked}))",
+            [meeting.pk],
+        ),
+    )
+
+
+def _meeting_content(request: HttpRequest, meeting: Meeting, can_edit: bool) -> str:
+    user = request.user
     items = actions.agenda_items(meeting)
     plan = actions.budget(meeting, items, viewer_zone=_viewer_zone(request))
     action_items = list(
         meeting.action_items.select_related("owner", "agenda_item").order_by("done", "due", "id")
     )
-    user = request.user
-    can_edit = can_edit_meeting(user, meeting)
-    outbox = None
-    if can_see_outbox(user):
-        outbox = list(meeting.outbox.order_by("-created_at")[:50])
-    return render(
-        request,
-        "meetings/meeting_detail.html",
+    return fragments.render_fragment(
+        "meetings/meeting_detail.html#meeting",
         {
             "meeting": meeting,
             "plan": plan,
@@ -192,8 +207,37 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             or (user.is_authenticated and any(item.presenter_id == user.pk for item in items)),
             "has_minutes": bool(meeting.minutes.strip())
             or any(item.minutes.strip() for item in items),
-            "outbox": outbox,
         },
+    )
+
+
+@require_GET
+@site_visible
+def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The agenda as everybody reads it. The page but the outbox is cached under one stamp
+    query, per edit rights, presenter rights and time zone of the viewer (adcmeet.fragments)."""
+    meeting = _visible_meeting(request, meeting_id)
+    user = request.user
+    can_edit = can_edit_meeting(user, meeting)
+    if can_edit or not user.is_authenticated:
+        presenter = False
+    else:
+        # A presenter may take the minutes of their own items (the page links to the sheet).
+        presenter = meeting.items.live().filter(presenter=user).exists()
+    zone = _viewer_zone(request)
+    content = fragments.cached(
+        "meeting",
+        _meeting_stamp(meeting),
+        (meeting.pk, can_edit, presenter, str(zone or "")),
+        lambda: _meeting_content(request, meeting, can_edit),
+    )
+    outbox = None
+    if can_see_outbox(user):
+        outbox = list(meeting.outbox.order_by("-created_at")[:50])
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {"meeting": meeting, "content": content, "outbox": outbox},
     )
 
 

@@ -160,12 +160,32 @@ else:
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "adcmeet",
+# Rendered fragments and built feeds (adcmeet.fragments, the calendar feeds) are cached per
+# process by default. CACHE_URL (redis://host:6379/1) shares one cache between the gunicorn
+# workers, so what one worker built serves them all. Entries are keyed by what they show, so
+# either is correct; a cache that is down costs renders, never pages.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfiguredEnv(f"CACHE_URL={CACHE_URL!r} is not a redis:// URL")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "adcmeet"),
+            # A slow or absent Redis must not hold a request for long.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "adcmeet",
+            # Each process holds its own copy: room for a few hundred pages' fragments.
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

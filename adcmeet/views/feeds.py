@@ -10,7 +10,6 @@ import hashlib
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,8 +32,6 @@ FEED_FORMAT = "1"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Clients may reuse a copy for five minutes; after that they revalidate (a cheap 304).
 MAX_AGE = 300
-# Built feeds are kept per ETag this long (per process; a changed ETag simply misses).
-FEED_CACHE_SECONDS = 3600
 
 
 # --- URLs, for pages that offer the feeds --------------------------------------------------
@@ -171,25 +168,25 @@ def series_feed(request: HttpRequest, slug: str) -> HttpResponse:
         cached["Last-Modified"] = http_date(modified.timestamp())
         cached["Cache-Control"] = f"{'private' if private else 'public'}, max-age={MAX_AGE}"
         return cached
+
     # The body is a function of what the ETag digests, so a copy built for the same ETag is
     # reused: a first-time subscriber costs the one validator query, not a rebuild (issue 7).
-    cache_key = f"series-feed:{etag}"
-    body = cache.get(cache_key)
-    if body is None:
+    def build() -> bytes:
         # Through the related manager, so every meeting already knows its series (no join).
         meetings = list(
             series.meetings.filter(start__gte=since)
             .prefetch_related(_live_items())
             .order_by("start")
         )
-        body = ical.meeting_calendar(
+        return ical.meeting_calendar(
             meetings,
             items_by_meeting={m.pk: m.feed_items for m in meetings},
             site_url=settings.SITE_URL,
             name=series.name,
             description=series.description or f"{series.name} ({settings.SITE_NAME})",
         )
-        cache.set(cache_key, body, FEED_CACHE_SECONDS)
+
+    body = fragments.cached("series-feed", etag, (), build)
     response = _calendar_response(body, filename=f"{series.slug}.ics", private=private)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(modified.timestamp())

@@ -6,14 +6,16 @@ a *stamp* of the rows it shows plus everything else it depends on (the viewer's 
 zone, the filters, today's date). A change of any shown row gives a new stamp, hence a new key:
 nothing is ever invalidated by hand, old entries age out.
 
-The stamp is one query: for each queryset, the number of rows and the sum of their PostgreSQL
-row versions (`xmin`, the id of the transaction that wrote the row version). Every write path
-changes it, whatever it goes through: `save()`, a queryset `.update()` (which leaves auto_now
-`updated_at` alone), a bulk insert, the admin, a data migration, plain SQL. Row locks
-(`select_for_update`) do not. A deleted row lowers the count; an inserted one raises it and
-the sum. So a cached fragment can never outlive a change of what it shows, which a validator
-built from `updated_at` or `version` columns cannot promise (several shown tables have
-neither: users, projects, periods, series, checkpoints).
+The stamp is one query: for each set of rows, how many there are and the sums of two numbers
+PostgreSQL gives every row version: `xmin` (the transaction that wrote it) and `ctid` (where
+it is stored; a row written twice in one transaction moves). Every write path changes them,
+whatever it goes through: `save()`, a queryset `.update()` (which leaves auto_now `updated_at`
+alone), a bulk insert, an M2M add, the admin, a data migration, plain SQL. Row locks
+(`select_for_update`) and reads do not. A deleted row lowers the count; an inserted one raises
+it. So a cached fragment never outlives a change of what it shows, which a validator built
+from `updated_at` or `version` columns cannot promise (several shown tables have neither:
+users, projects, periods, series, checkpoints, M2M links). A rewrite of a whole table
+(VACUUM FULL, a restore) changes the stamps once: a miss, never a stale page.
 
 On other databases (the embedded SQLite default) there is no row version: `stamp()` answers
 None and fragments are rendered every time.
@@ -34,7 +36,6 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
@@ -51,6 +52,17 @@ def enabled() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _row_columns(table: str) -> str:
+    """Two numbers that change whenever a row is written: the writing transaction (`xmin`),
+    and the row version's place in the table (`ctid`), which also moves when one transaction
+    writes a row twice (a test, or a command that renders between two writes)."""
+    place = f"{table}.ctid::text::point"
+    return (
+        f"{table}.xmin::text::bigint AS _row_version, "
+        f"(({place})[0] * 65536 + ({place})[1])::bigint AS _row_place"
+    )
+
+
 class Rows:
     """Rows named in SQL: `Rows("table", "where clause with %s", [params])`, for sets a queryset
     would only reach through a join the planner answers with a sequential scan (rows of the
@@ -62,7 +74,7 @@ class Rows:
     def sql(self) -> tuple[str, list]:
         table = connection.ops.quote_name(self.table)
         # Table and clause are written in our code; values only ever travel as parameters.
-        sql = f"SELECT {table}.xmin::text::bigint AS _row_version FROM {table} WHERE {self.where}"  # noqa: S608
+        sql = f"SELECT {_row_columns(table)} FROM {table} WHERE {self.where}"  # noqa: S608
         return sql, self.params
 
 
@@ -82,7 +94,10 @@ def _part(source: QuerySet | Rows | Newest) -> tuple[str, list]:
         return f"(SELECT coalesce(max({pk}), 0)::text FROM {table})", []  # noqa: S608 - model's
     sql, params = _versions_sql(source)
     # Composed from our own SQL; values are parameters.
-    count = "(SELECT count(*)::text || '.' || coalesce(sum(_row_version), 0)::text"
+    count = (
+        "(SELECT count(*)::text || '.' || coalesce(sum(_row_version), 0)::text"
+        " || '.' || coalesce(sum(_row_place), 0)::text"
+    )
     return f"{count} FROM ({sql}) AS stamp_rows)", params
 
 
@@ -93,13 +108,12 @@ def _versions_sql(source: QuerySet | Rows) -> tuple[str, list]:
         # A whole table: no need to have the ORM compile anything.
         return Rows(source.model._meta.db_table).sql()
     table = connection.ops.quote_name(source.model._meta.db_table)
-    versions = (
-        source.order_by()
-        .annotate(_row_version=RawSQL(f"{table}.xmin::text::bigint", ()))  # noqa: S611 - model's table
-        .values_list("_row_version", flat=True)
-    )
-    sql, params = versions.query.sql_with_params()
-    return sql, list(params)
+    # The queryset decides which rows; their columns are replaced by the two numbers.
+    sql, params = source.order_by().values_list("pk").query.sql_with_params()
+    head = "SELECT "
+    select_end = sql.index(" FROM ")
+    assert sql.startswith(head), sql
+    return f"{head}{_row_columns(table)}{sql[select_end:]}", list(params)
 
 
 def stamp(*sources: QuerySet | Rows | Newest) -> str | None:

@@ -45,11 +45,12 @@ class SharedChoices(BaseChoiceIterator):
 
     def options_html(self) -> SafeString:
         if self._html is None:
-            self._html = _options_html(self.choices, "")
+            self._html = _options_html(self.choices, None)
         return self._html
 
 
-def _options_html(choices, selected: str) -> SafeString:
+def _options_html(choices, selected: str | None) -> SafeString:
+    """The <option>s (and <optgroup>s), the one whose value is `selected` marked (None: none)."""
     parts = []
     for value, label in choices:
         if isinstance(label, list | tuple):

@@ -108,6 +108,34 @@ def _sections(plan: agenda_lib.Budget) -> list[dict]:
     return sections
 
 
+def _shapes(sections: list[dict]) -> dict[str, tuple[tuple, tuple]]:
+    """Per section, which items in which order (with their move buttons) and their clock
+    times: what a move, an add or a removal can change in the builder's lists."""
+    return {
+        section["key"]: (
+            tuple(
+                (row["planned"].item.pk, row["can_up"], row["can_down"]) for row in section["rows"]
+            ),
+            tuple(
+                (row["planned"].start, row["planned"].end, row["planned"].viewer_start)
+                for row in section["rows"]
+            ),
+        )
+        for section in sections
+    }
+
+
+def _shapes_now(request: HttpRequest, meeting: Meeting) -> dict[str, tuple[tuple, tuple]]:
+    # Only what the order and the clock need: no presenters, task forces or deliverables.
+    items = list(
+        meeting.items.live()
+        .in_agenda_order()
+        .only("pk", "meeting_id", "section", "position", "duration_minutes")
+    )
+    plan = actions.budget(meeting, items, viewer_zone=_viewer_zone(request))
+    return _shapes(_sections(plan))
+
+
 # --- list -----------------------------------------------------------------------------------
 
 
@@ -268,6 +296,7 @@ def _builder_context(
     bound: dict | None = None,
     editing: tuple[int, forms.ItemForm] | None = None,
     keep: frozenset[str] = frozenset(),
+    before: dict | None = None,
 ) -> dict:
     bound = bound or {}
     items = actions.agenda_items(meeting)
@@ -291,8 +320,15 @@ def _builder_context(
     proposals = [] if keep_proposals else actions.propose_tracking_items(meeting=meeting)
     tracking_form = bound.get("tracking") or forms.TrackingForm(proposals=proposals)
     sections = _sections(plan)
+    after = _shapes(sections)
     for section in sections:
         section["form"] = add_forms.get(section["key"])
+        rows, times = after[section["key"]]
+        old_rows, old_times = (before or {}).get(section["key"], (None, None))
+        section["redraw"] = before is None or rows != old_rows
+        section["retime"] = times != old_times
+        if not section["redraw"]:
+            continue
         for row in section["rows"]:
             args = [meeting.pk, row["planned"].item.pk]
             row["move_url"] = reverse("item-move", args=args)
@@ -362,12 +398,15 @@ def _done(
     *,
     level: str = "success",
     keep: frozenset[str] = KEEP_FORMS,
+    before: dict | None = None,
     **context,
 ) -> HttpResponse:
     """After a successful change: for htmx the regions it altered (the forms in `keep` left
     as the browser has them; none kept: the whole builder), a redirect for plain forms."""
     if request.htmx:
-        return _builder_response(request, meeting, notice=notice, level=level, keep=keep, **context)
+        return _builder_response(
+            request, meeting, notice=notice, level=level, keep=keep, before=before, **context
+        )
     messages.add_message(
         request, messages.WARNING if level == "warning" else messages.SUCCESS, notice
     )
@@ -383,9 +422,14 @@ def _attempt(
     change: Callable[[int], str | tuple[str, dict]],
     *,
     keep: frozenset[str] = KEEP_FORMS,
+    before: dict | None = None,
     **failure_context,
 ) -> HttpResponse:
     """Run `change(version)`; it returns the notice (and extra context) on success.
+
+    `before` (from `_shapes`) is how the sections looked before a change that moves, adds or
+    removes items without altering any: the answer then redraws only the sections whose items
+    changed, and merely re-times the others.
 
     A stale version answers 409 with the fresh agenda; a refused rule 422 with its message.
     Either way `failure_context` (the user's bound forms) is shown again, so nothing typed is
@@ -415,7 +459,9 @@ def _attempt(
             **failure_context,
         )
     notice, extra = outcome if isinstance(outcome, tuple) else (outcome, {})
-    return _done(request, actions.fresh_meeting(meeting.pk), notice, keep=keep, **extra)
+    return _done(
+        request, actions.fresh_meeting(meeting.pk), notice, keep=keep, before=before, **extra
+    )
 
 
 def _invalid(request: HttpRequest, meeting: Meeting, notice: str, **context) -> HttpResponse:
@@ -473,7 +519,8 @@ def item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
     # The form just used comes back empty, ready for the next item; the others stay.
     keep = KEEP_FORMS - {f"add-{section}"}
-    return _attempt(request, meeting, change, keep=keep, bound={section: form})
+    before = _shapes_now(request, meeting) if request.htmx else None
+    return _attempt(request, meeting, change, keep=keep, before=before, bound={section: form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -527,7 +574,8 @@ def item_remove(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResp
         removed = actions.remove_item(item=item, version=version, by=request.user)
         return f"Removed “{removed.title}”.", {"undo": removed}
 
-    return _attempt(request, meeting, change, keep=KEEP_BUT_PROPOSALS)
+    before = _shapes_now(request, meeting) if request.htmx else None
+    return _attempt(request, meeting, change, keep=KEEP_BUT_PROPOSALS, before=before)
 
 
 @require_POST
@@ -540,7 +588,8 @@ def item_restore(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRes
         restored = actions.restore_item(item=item, version=version, by=request.user)
         return f"Restored “{restored.title}”."
 
-    return _attempt(request, meeting, change, keep=KEEP_BUT_PROPOSALS)
+    before = _shapes_now(request, meeting) if request.htmx else None
+    return _attempt(request, meeting, change, keep=KEEP_BUT_PROPOSALS, before=before)
 
 
 @require_POST
@@ -568,7 +617,8 @@ def item_move(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRespon
         )
         return f"Moved “{moved.title}”."
 
-    return _attempt(request, meeting, change)
+    before = _shapes_now(request, meeting) if request.htmx else None
+    return _attempt(request, meeting, change, before=before)
 
 
 @require_POST

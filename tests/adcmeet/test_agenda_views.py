@@ -660,8 +660,14 @@ def test_every_agenda_change_answers_htmx_with_the_changed_regions(as_convener, 
     assert "<html" not in page
     assert '<div id="builder-notice" hx-swap-oob="true">' in page
     assert 'id="agenda-notice"' in page
-    for section in ("focus", "hot", "tracking", "open_floor"):
-        assert f'id="items-{section}"' in page
+    # Every change here touches the hot topics; a move, an add or a removal redraws only the
+    # sections whose items changed (the focus topic keeps its place and time).
+    assert 'id="items-hot"' in page
+    if name in ("add", "move", "remove", "restore"):
+        assert 'id="items-focus"' not in page
+    else:
+        for section in ("focus", "tracking", "open_floor"):
+            assert f'id="items-{section}"' in page
     # The forms the browser keeps move on to the new version with one out-of-band input.
     assert (
         '<input type="hidden" name="version" value="2" class="agenda-version" '

@@ -64,9 +64,10 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Checks run with the development defaults (DEBUG) unless the environment says otherwise.
 check: $(VENV)/.installed
-	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) manage.py check
+	DEBUG=$${DEBUG:-true} $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=$${DEBUG:-true} $(PY) manage.py check
 
 test: $(VENV)/.installed browser jsdeps lint check
 	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \

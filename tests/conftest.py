@@ -46,6 +46,23 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         db.setdefault("TEST", {})["NAME"] = f"test_adcmeet_{os.getpid()}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _drop_stray_sessions_before_teardown(django_db_setup, django_db_blocker):
+    """Worker subprocesses, live-server and race-test threads may still hold a connection when
+    the run ends; PostgreSQL refuses to drop a database in use, which would turn a green run
+    into a teardown error. End those sessions before pytest-django drops the database."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 # --- personas -------------------------------------------------------------------------------
 
 

@@ -6,7 +6,6 @@ SAVE_SCREENSHOTS=1 writes docs/screenshots/agenda-builder.png and agenda-meeting
 
 import datetime
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -15,41 +14,13 @@ from playwright.sync_api import expect
 from adcmeet.accounts.models import CONVENER
 from adcmeet.models import Meeting
 from tests import factories
+from tests.browser.checks import axe_violations, watch_console
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 MAY_14 = datetime.date(2031, 5, 14)
-
-
-def watch_console(page) -> list[str]:
-    """Console errors, CSP violations included: the page must run clean."""
-    errors: list[str] = []
-
-    def on_console(msg):
-        if msg.type != "error" or "favicon.ico" in msg.location.get("url", ""):
-            return
-        # Chromium logs every 4xx; a refused change (409 stale, 422 over the limit) is an
-        # answer the page shows, not an error of the page.
-        if re.search(r"status of (409|422) ", msg.text):
-            return
-        errors.append(msg.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return errors
-
-
-def serious_axe_violations(page, js_modules) -> list[str]:
-    """axe-core in the page (evaluate is not subject to the page's CSP); serious and
-    critical violations only."""
-    page.evaluate(Path(js_modules, "axe-core", "axe.min.js").read_text())
-    return page.evaluate(
-        """() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']})
-            .then(r => r.violations
-              .filter(v => v.impact === 'serious' || v.impact === 'critical')
-              .map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' ')))"""
-    )
+AXE_TAGS = ("wcag2a", "wcag2aa", "best-practice")
 
 
 def screenshot(page, name: str) -> None:
@@ -131,7 +102,7 @@ def test_a_convener_builds_publishes_and_a_stale_edit_is_refused(
     meeting = world["meeting"]
     builder_url = f"{live_server.url}/meetings/{meeting.pk}/edit/"
     page = login_as(convener)
-    errors = watch_console(page)
+    errors = watch_console(page, answered_statuses=(409, 422))
     page.goto(builder_url)
     expect(page.locator("#budget")).to_contain_text("0 min planned")
 
@@ -228,7 +199,7 @@ def test_a_convener_builds_publishes_and_a_stale_edit_is_refused(
     # A second convener opens the builder; the first then changes the agenda.
     erin = factories.make_user("erin", roles=(CONVENER,), name="Erin Convener")
     other = login_as(erin)
-    other_errors = watch_console(other)
+    other_errors = watch_console(other, answered_statuses=(409, 422))
     other.goto(builder_url)
     expect(other.locator("#section-hot")).to_contain_text("Rucio status")
     rucio_pk = meeting.items.get(title="Rucio status").pk
@@ -248,11 +219,11 @@ def test_a_convener_builds_publishes_and_a_stale_edit_is_refused(
     # Accessibility: the builder with every form open, then the meeting page.
     page.goto(builder_url)
     page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
-    assert serious_axe_violations(page, js_modules) == []
+    assert axe_violations(page, js_modules, tags=AXE_TAGS, serious_only=True) == []
     page.goto(f"{live_server.url}/meetings/{meeting.pk}/")
     expect(page.locator(".agenda-table")).to_contain_text("Igor Sfiligoi (UCSD)")
     expect(page.locator(".agenda-table")).to_contain_text("17:00\N{EN DASH}17:25")
-    assert serious_axe_violations(page, js_modules) == []
+    assert axe_violations(page, js_modules, tags=AXE_TAGS, serious_only=True) == []
     screenshot(page, "agenda-meeting.png")
 
     assert errors == []

@@ -1,29 +1,16 @@
 """In Chromium: a developer ticks off and moves deliverables; a manager reviews the roadmap."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from deliverables.models import Deliverable
+from tests.browser.checks import axe_violations, watch_console
 from tests.factories import make_deliverable, make_project, make_roadmap
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def watch_console(page) -> list[str]:
-    """Console errors, CSP violations included: the pages must run clean."""
-    errors: list[str] = []
-
-    def on_console(msg):
-        if msg.type == "error" and "favicon.ico" not in msg.location.get("url", ""):
-            errors.append(msg.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return errors
 
 
 def test_developer_ticks_off_and_moves_then_manager_reviews_the_roadmap(
@@ -118,15 +105,6 @@ def test_developer_ticks_off_and_moves_then_manager_reviews_the_roadmap(
 
     assert errors == []
     assert boss_errors == []
-
-
-def axe_violations(page, js_modules) -> list[str]:
-    """Run axe-core in the page (evaluate is not subject to the page's CSP)."""
-    page.evaluate(Path(js_modules, "axe-core", "axe.min.js").read_text())
-    return page.evaluate(
-        "() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})"
-        ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' ')))"
-    )
 
 
 def test_roadmap_pages_pass_axe(login_as, live_server, js_modules, developer, manager):

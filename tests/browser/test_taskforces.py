@@ -2,7 +2,6 @@
 
 import datetime
 import re
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -10,6 +9,7 @@ from playwright.sync_api import expect
 
 from adcmeet.models import AgendaItem
 from taskforces.models import CheckpointGoal, OutlineItem, TaskForce
+from tests.browser.checks import axe_violations, watch_console
 from tests.factories import (
     make_checkpoint,
     make_meeting,
@@ -24,20 +24,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def next_wednesday() -> datetime.date:
     today = timezone.localdate()
     return today + datetime.timedelta(days=(2 - today.weekday()) % 7 or 7)
-
-
-def watch_console(page) -> list[str]:
-    """Console errors, CSP violations included: the page must run clean."""
-    errors: list[str] = []
-
-    def on_console(msg):
-        # The browser asks for /favicon.ico on its own; that is not the page's doing.
-        if msg.type == "error" and "favicon.ico" not in msg.location.get("url", ""):
-            errors.append(msg.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return errors
 
 
 def test_a_member_updates_the_outline_and_a_convener_schedules_it_as_focus_topic(
@@ -111,17 +97,6 @@ def test_a_member_updates_the_outline_and_a_convener_schedules_it_as_focus_topic
     page.goto(f"{live_server.url}/taskforces/")
     row = page.locator("tr", has=page.get_by_role("link", name="PanDA pilot"))
     expect(row).to_contain_text(re.compile(r"scheduled"))
-
-
-def axe_violations(page, js_modules) -> list[str]:
-    """Run axe-core in the page (evaluate is not subject to the page's CSP)."""
-    source = Path(js_modules, "axe-core", "axe.min.js").read_text()
-    page.evaluate(source)
-    result = page.evaluate(
-        "() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})"
-        ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' ')))"
-    )
-    return result
 
 
 def test_task_force_pages_pass_axe_for_an_editor(login_as, live_server, js_modules, convener):

@@ -182,9 +182,20 @@ def prepare_data(args: argparse.Namespace) -> dict:
 
 
 class Server:
-    def __init__(self, port: int, *, workers: int, threads: int) -> None:
+    """gunicorn with gthread workers, as production runs it; also used by loadtest/."""
+
+    def __init__(
+        self,
+        port: int,
+        *,
+        workers: int,
+        threads: int,
+        log_path: Path = ROOT / "var" / "bench" / "gunicorn.log",
+        ready_path: str = "/bench/bare/",
+    ) -> None:
         self.port, self.workers, self.threads = port, workers, threads
-        self.log_path = ROOT / "var" / "bench" / "gunicorn.log"
+        self.log_path = log_path
+        self.ready_path = ready_path
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -213,7 +224,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {self.log_tail()}")
             try:
-                status, _, _ = run_once(HOST, self.port, Request("/bench/bare/"))
+                status, _, _ = run_once(HOST, self.port, Request(self.ready_path))
                 if status == 200:
                     return
             except OSError:

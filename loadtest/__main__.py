@@ -19,12 +19,13 @@ import re
 import secrets
 import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 import urllib.parse
 from pathlib import Path
+
+from bench.run import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -180,53 +181,11 @@ def create_world(users: int) -> Plan:
 # --- the server -----------------------------------------------------------------------------
 
 
-class Server:
-    def __init__(self, port: int, workers: int, threads: int):
-        self.port, self.workers, self.threads = port, workers, threads
-        self.log_path = VAR / "gunicorn.log"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        VAR.mkdir(parents=True, exist_ok=True)
-        out = self.log_path.open("wb")
-        self.proc = subprocess.Popen(  # noqa: S603 - fixed argv
-            [
-                sys.executable, "-m", "gunicorn", "adcmeet.wsgi:application",
-                f"--bind={HOST}:{self.port}", "--worker-class=gthread",
-                f"--workers={self.workers}", f"--threads={self.threads}",
-                "--keep-alive=30", "--timeout=60", "--log-level=warning", "--error-logfile=-",
-            ],
-            cwd=ROOT, stdout=out, stderr=out,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{self.log_tail()}")
-            try:
-                conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"gunicorn did not answer within 60 s:\n{self.log_tail()}")
-
-    def log_tail(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-4000:]
-        except OSError:
-            return ""
-
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+def make_server(port: int, workers: int, threads: int) -> Server:
+    """The benchmark's gunicorn (production settings), ready once /healthz answers."""
+    return Server(
+        port, workers=workers, threads=threads, log_path=VAR / "gunicorn.log", ready_path="/healthz"
+    )
 
 
 # --- the users ------------------------------------------------------------------------------
@@ -592,7 +551,7 @@ def main(argv=None) -> int:
     recreate_database(args.database_url)
     log("migrate, collectstatic, people and objects")
     plan = create_world(args.users)
-    server = Server(port, args.workers, args.threads)
+    server = make_server(port, args.workers, args.threads)
     log(f"gunicorn on {HOST}:{port}: {args.workers} workers x {args.threads} threads")
     server.start()
     try:

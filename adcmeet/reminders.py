@@ -37,6 +37,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from adcmeet import outbox
+from adcmeet.accounts import mailprefs
 from adcmeet.accounts.models import CONVENER
 from adcmeet.lib import mail
 from adcmeet.models import AgendaItem, Meeting, MeetingSeries, OutboundMail
@@ -192,7 +193,7 @@ def reminders_due(now: datetime.datetime) -> list[outbox.Draft]:
 def _site_conveners() -> list[Any]:
     User = get_user_model()
     return list(
-        User.objects.filter(groups__name=CONVENER, is_active=True)
+        User.objects.filter(groups__name=CONVENER, is_active=True, wants_convener_mail=True)
         .exclude(email="")
         .order_by("name", "username")
         .distinct()
@@ -209,9 +210,12 @@ def draft_nudges_due(now: datetime.datetime) -> list[outbox.Draft]:
             continue
         people = [u for u in meeting.series.convener_list if u.is_active and u.email]
         if not people:
+            # A series nobody convenes: the site's conveners look after it.
             if site_conveners is None:
                 site_conveners = _site_conveners()
             people = site_conveners
+        # Conveners who opted out are skipped (the prefetched rows carry the flag).
+        people = [u for u in people if u.wants_convener_mail]
         base = outbox.meeting_context(meeting, meeting.live_items)
         for user in people:
             drafts.extend(
@@ -222,28 +226,44 @@ def draft_nudges_due(now: datetime.datetime) -> list[outbox.Draft]:
                     template="draft_nudge",
                     context=base,
                     meeting=meeting,
+                    preference=mailprefs.CONVENER_MAIL,
                 )
             )
     return drafts
 
 
 def _personal(
-    user, *, kind: str, key: str, template: str, context: dict, meeting: Meeting | None = None
+    user,
+    *,
+    kind: str,
+    key: str,
+    template: str,
+    context: dict,
+    preference: mailprefs.Preference,
+    meeting: Meeting | None = None,
 ) -> list[outbox.Draft]:
-    """A mail to one person: rendered for them, with the settings link as List-Unsubscribe."""
+    """A mail to one person: rendered for them, with a one-click unsubscribe link for
+    `preference` as List-Unsubscribe (RFC 8058) and in the footer beside the settings link."""
     try:
         addr = mail.clean_address(user.email)
     except mail.BadAddress:
         return []
     settings_url = _absolute(reverse("me"))
+    unsubscribe_url = mailprefs.unsubscribe_url(user, preference)
     rendered = mail.render(
         template,
-        {**context, "recipient_name": user.display_name, "settings_url": settings_url},
+        {
+            **context,
+            "recipient_name": user.display_name,
+            "settings_url": settings_url,
+            "unsubscribe_url": unsubscribe_url,
+        },
     )
     headers = mail.list_headers(
         list_id=settings.MAIL_LIST_ID,
         list_name=settings.SITE_NAME,
         settings_url=settings_url,
+        unsubscribe_url=unsubscribe_url,
         personal=True,
     )
     return [
@@ -385,7 +405,8 @@ def slip_digests_due(now: datetime.datetime | None = None) -> list[outbox.Draft]
         for owner in item.deliverable.owners.all():
             by_owner.setdefault(owner.pk, (owner, []))[1].append(item)
     for owner, owned in by_owner.values():
-        if not owner.email:
+        # Opted out: the flag came with the prefetched owners, so skipping costs no query.
+        if not owner.email or not owner.wants_slip_digests:
             continue
         drafts.extend(
             _personal(
@@ -394,6 +415,7 @@ def slip_digests_due(now: datetime.datetime | None = None) -> list[outbox.Draft]
                 key=f"slip_digest:{week_key}:user{owner.pk}",
                 template="slip_digest",
                 context={**base, "items": [i.as_context() for i in owned]},
+                preference=mailprefs.SLIP_DIGESTS,
             )
         )
 
@@ -415,6 +437,7 @@ def slip_digests_due(now: datetime.datetime | None = None) -> list[outbox.Draft]
                 key=f"convener_digest:{week_key}:user{user.pk}",
                 template="convener_digest",
                 context=convener_context,
+                preference=mailprefs.CONVENER_MAIL,
             )
         )
     return _without_existing(drafts)
@@ -425,7 +448,7 @@ def _all_conveners() -> list[Any]:
     User = get_user_model()
     return list(
         User.objects.filter(Q(groups__name=CONVENER) | Q(convened_series__isnull=False))
-        .filter(is_active=True)
+        .filter(is_active=True, wants_convener_mail=True)
         .exclude(email="")
         .distinct()
         .order_by("name", "username")

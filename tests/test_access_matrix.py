@@ -171,7 +171,7 @@ def test_htmx_requests_get_the_same_answers(world, role):
     assert problems == [], "\n".join(problems)
 
 
-def test_on_a_private_site_anonymous_visitors_reach_only_login_health_and_token_feeds(
+def test_on_a_private_site_anonymous_visitors_reach_only_login_health_and_token_urls(
     world, settings
 ):
     settings.SITE_PRIVATE = True
@@ -187,7 +187,7 @@ def test_on_a_private_site_anonymous_visitors_reach_only_login_health_and_token_
         for (name, method), rule in rules.items()
         if method == "GET" and rule.allows("anonymous", site_private=True)
     ]
-    assert sorted(reachable) == ["calendar-personal", "healthz", "login"]
+    assert sorted(reachable) == ["calendar-personal", "healthz", "login", "mail-unsubscribe"]
 
 
 def test_a_non_public_series_feed_needs_its_token(world, client):

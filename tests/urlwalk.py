@@ -130,6 +130,7 @@ FILL_RULES: list[tuple[str, str, object]] = [
     (r"^meetings/series/", "slug", lambda w: w.series.slug),
     (r"^calendar/", "slug", lambda w: w.series.slug),
     (r"^calendar/me/", "token", lambda w: w.user("developer").calendar_token),
+    (r"^mail/unsubscribe/", "token", lambda w: _unsubscribe_token(w.user("developer"))),
     (r"^taskforces/", "slug", lambda w: w.task_force.slug),
     (r"^checkpoints/", "slug", lambda w: w.checkpoint.slug),
     (r"^projects/", "slug", lambda w: w.project.slug),
@@ -145,6 +146,14 @@ FILL_RULES: list[tuple[str, str, object]] = [
     (r"", "series_slug", lambda w: w.series.slug),
     (r"", "project_slug", lambda w: w.project.slug),
 ]
+
+
+def _unsubscribe_token(user) -> str:
+    from adcmeet.accounts import mailprefs
+
+    return mailprefs.make_token(user, mailprefs.SLIP_DIGESTS)
+
+
 KNOWN_CONVERTERS = (IntConverter, SlugConverter, StringConverter)
 
 

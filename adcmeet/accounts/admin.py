@@ -12,4 +12,5 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         ("ADC", {"fields": ("name", "affiliation", "is_adc_member", "cern_upn", "time_zone")}),
+        ("Mail", {"fields": ("wants_slip_digests", "wants_convener_mail")}),
     )

@@ -27,6 +27,13 @@ class User(AbstractUser):
     time_zone = models.CharField(
         max_length=64, blank=True, help_text="Shown beside CERN time where it differs."
     )
+    # Personal mail (docs/notifications.md, "Opting out"); lists' mail is not affected.
+    wants_slip_digests = models.BooleanField(
+        "weekly digest of my slipped deliverables", default=True
+    )
+    wants_convener_mail = models.BooleanField(
+        "convener mail (slip digest, draft agenda nudge)", default=True
+    )
 
     class Meta:
         ordering = ["name", "username"]

@@ -6,9 +6,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from adcmeet.access import login_required
+from adcmeet.accounts import mailprefs
+from adcmeet.accounts.forms import MailPreferencesForm
 from adcmeet.lib.ical import webcal_url
 from adcmeet.models import ActionItem, AgendaItem, Meeting
 from adcmeet.views.feeds import personal_feed_url
@@ -40,6 +43,7 @@ def _me_context(request: HttpRequest) -> dict:
         "webcal_url": webcal_url(feed_url),
         "actions": actions,
         "presentations": presentations,
+        "mail_form": MailPreferencesForm(instance=person),
     }
 
 
@@ -66,3 +70,35 @@ def rotate_calendar_token(request: HttpRequest) -> HttpResponse:
         "longer works.",
     )
     return redirect("me")
+
+
+@require_POST
+@login_required
+def mail_preferences(request: HttpRequest) -> HttpResponse:
+    """The person's own mail settings (an unticked box turns that mail off)."""
+    form = MailPreferencesForm(request.POST, instance=request.user)
+    if not form.is_valid():  # two checkboxes cannot be invalid, but never save a bad form
+        context = _me_context(request)
+        context["mail_form"] = form
+        return render(request, "accounts/me.html", context, status=400)
+    form.save()
+    messages.success(request, "Your mail settings are saved.")
+    return redirect("me")
+
+
+@csrf_exempt  # RFC 8058: mail clients POST without a session; the signed token authorises
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """One-click unsubscribe from one kind of personal mail, no login needed.
+
+    GET asks for confirmation (link checkers and previews must not unsubscribe anyone); POST
+    (the button, or the mail client's ``List-Unsubscribe=One-Click``) turns it off."""
+    try:
+        person, preference = mailprefs.read_token(token)
+    except mailprefs.BadToken:
+        return render(request, "accounts/unsubscribe_invalid.html", status=404)
+    context = {"person": person, "preference": preference, "token": token, "done": False}
+    if request.method == "POST":
+        mailprefs.turn_off(person, preference)
+        context["done"] = True
+    return render(request, "accounts/unsubscribe.html", context)

@@ -78,10 +78,16 @@ def render(kind: str, context: Mapping[str, Any]) -> Rendered:
 
 
 def list_headers(
-    *, list_id: str, list_name: str = "", settings_url: str = "", personal: bool = False
+    *,
+    list_id: str,
+    list_name: str = "",
+    settings_url: str = "",
+    personal: bool = False,
+    unsubscribe_url: str = "",
 ) -> dict[str, str]:
-    """Headers every mail carries: List-Id and Auto-Submitted; personal mails also carry
-    List-Unsubscribe pointing at the recipient's settings page."""
+    """Headers every mail carries: List-Id and Auto-Submitted. Personal mails also carry
+    List-Unsubscribe: the one-click link (RFC 8058, with List-Unsubscribe-Post) when there is
+    one, else the recipient's settings page."""
     label = header_value(list_id).strip("<>")
     name = header_value(list_name, limit=80).replace('"', "'")
     headers = {
@@ -90,7 +96,10 @@ def list_headers(
         "Auto-Submitted": "auto-generated",
         "X-Auto-Response-Suppress": "OOF, AutoReply",
     }
-    if personal and settings_url:
+    if personal and unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{header_value(unsubscribe_url)}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    elif personal and settings_url:
         headers["List-Unsubscribe"] = f"<{header_value(settings_url)}>"
     return headers
 

@@ -2,14 +2,20 @@
 or moved with time-machine for the management commands."""
 
 import datetime
+import email
+import email.policy
 import io
+import re
 import zoneinfo
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.test import Client
 
-from adcmeet import reminders
+from adcmeet import outbox, reminders
+from adcmeet.accounts import mailprefs
 from adcmeet.accounts.models import CONVENER, User
 from adcmeet.models import OutboundMail
 from deliverables.actions import carry_over
@@ -128,7 +134,11 @@ def test_conveners_are_nudged_on_monday_when_wednesdays_agenda_is_a_draft(draft,
     assert nudge.rendered.subject == "The agenda of Wed 15 Jan 2031 17:00 is still a draft"
     assert "is still a draft" in nudge.rendered.text
     assert f"http://127.0.0.1:8000/meetings/{draft.pk}/" in nudge.rendered.text
-    assert nudge.headers["List-Unsubscribe"] == "<http://127.0.0.1:8000/me/>"
+    unsubscribe = mailprefs.unsubscribe_url(convener, mailprefs.CONVENER_MAIL)
+    assert nudge.headers["List-Unsubscribe"] == f"<{unsubscribe}>"
+    assert nudge.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"Unsubscribe: {unsubscribe}" in nudge.rendered.text
+    assert "Your mail settings: http://127.0.0.1:8000/me/" in nudge.rendered.text
     assert reminders.queue_agenda_mails(MONDAY_9)
     assert reminders.agenda_mails_due(TUESDAY_9) == []
 
@@ -211,7 +221,10 @@ def test_each_owner_gets_one_digest_listing_all_their_late_items(slips, develope
     assert "done already" not in text
     assert "some day" not in text
     assert "All your deliverables: http://127.0.0.1:8000/deliverables/mine/" in text
-    assert bob.headers["List-Unsubscribe"] == "<http://127.0.0.1:8000/me/>"
+    unsubscribe = mailprefs.unsubscribe_url(developer, mailprefs.SLIP_DIGESTS)
+    assert bob.headers["List-Unsubscribe"] == f"<{unsubscribe}>"
+    assert f'href="{unsubscribe}"' in bob.rendered.html
+    assert 'href="http://127.0.0.1:8000/me/"' in bob.rendered.html
     assert f'href="http://127.0.0.1:8000/deliverables/{slips["start_by"].pk}/"' in (
         bob.rendered.html
     )
@@ -337,6 +350,127 @@ def test_the_slip_scan_takes_a_fixed_number_of_queries(
     assert len(owner_digests) == 400
     assert owner_digests[0].rendered.subject.startswith("13 deliverables")
     assert [d.recipient[1] for d in due if d.kind == Kind.CONVENER_DIGEST] == [convener.email]
+
+
+# --- opting out -------------------------------------------------------------------------------
+
+
+def test_an_owner_who_opted_out_gets_no_digest_and_the_others_still_do(
+    slips, developer, manager, convener
+):
+    User.objects.filter(pk=developer.pk).update(wants_slip_digests=False)
+
+    due = reminders.slip_digests_due(TUESDAY_9)
+
+    assert kinds(due) == [(Kind.CONVENER_DIGEST, convener.email), (Kind.SLIP_DIGEST, manager.email)]
+    # The conveners still hear about Bob's slips.
+    (digest,) = [d for d in due if d.kind == Kind.CONVENER_DIGEST]
+    assert "looping job killer" in digest.rendered.text
+
+
+def test_opting_out_of_slip_digests_keeps_convener_mail(slips, convener):
+    User.objects.filter(pk=convener.pk).update(wants_slip_digests=False)
+    assert (Kind.CONVENER_DIGEST, convener.email) in kinds(reminders.slip_digests_due(TUESDAY_9))
+
+
+def test_a_convener_who_opted_out_gets_no_convener_digest(slips, convener, developer):
+    User.objects.filter(pk=convener.pk).update(wants_convener_mail=False)
+    due = reminders.slip_digests_due(TUESDAY_9)
+    assert [d.kind for d in due if d.recipient[1] == convener.email] == []
+    assert (Kind.SLIP_DIGEST, developer.email) in kinds(due)
+
+
+def test_a_convener_who_opted_out_gets_no_draft_nudge(draft, series, convener):
+    other = make_user("erin", roles=(CONVENER,), name="Erin Convener")
+    series.conveners.add(other)
+    User.objects.filter(pk=convener.pk).update(wants_convener_mail=False)
+
+    assert kinds(reminders.agenda_mails_due(MONDAY_9)) == [(Kind.DRAFT_NUDGE, other.email)]
+
+
+def test_when_the_series_conveners_opted_out_nobody_else_is_nudged_in_their_place(draft, convener):
+    make_user("erin", roles=(CONVENER,), name="Erin Convener")  # a site convener
+    User.objects.filter(pk=convener.pk).update(wants_convener_mail=False)
+    assert reminders.agenda_mails_due(MONDAY_9) == []
+
+
+def test_site_conveners_who_opted_out_are_not_nudged_for_a_series_without_conveners(db):
+    make_series(slug="orphan")
+    meeting = make_meeting(on=WEDNESDAY)
+    make_item(meeting, "Something")
+    keen = make_user("erin", roles=(CONVENER,), name="Erin Convener")
+    make_user("gina", roles=(CONVENER,), name="Gina Convener", wants_convener_mail=False)
+    assert kinds(reminders.agenda_mails_due(MONDAY_9)) == [(Kind.DRAFT_NUDGE, keen.email)]
+
+
+def test_mail_to_the_mailing_list_ignores_personal_settings(published, series, convener):
+    User.objects.update(wants_slip_digests=False, wants_convener_mail=False)
+
+    (reminder,) = reminders.agenda_mails_due(TUESDAY_9)
+    agenda = outbox.meeting_mail_drafts(published, Kind.AGENDA_UPDATE, now=TUESDAY_9)
+
+    assert (reminder.kind, reminder.recipient[1]) == (Kind.REMINDER, LIST)
+    assert LIST in [d.recipient[1] for d in agenda]
+    for draft_mail in [reminder, *agenda]:
+        assert "List-Unsubscribe" not in draft_mail.headers
+        assert "List-Unsubscribe-Post" not in draft_mail.headers
+        assert draft_mail.headers["List-Id"]
+
+
+def test_the_one_click_header_of_a_sent_digest_unsubscribes_its_recipient(
+    slips, developer, manager, client
+):
+    """The message as it leaves the outbox, parsed as a mail client would, then the RFC 8058
+    POST a client makes: no session, no CSRF token."""
+    reminders.queue_slip_digests(TUESDAY_9)
+    row = OutboundMail.objects.get(kind=Kind.SLIP_DIGEST, recipient=developer.email)
+    parsed = email.message_from_bytes(
+        outbox.build(row).message().as_bytes(), policy=email.policy.default
+    )
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    (url,) = re.fullmatch(r"<(https?://[^>\s]+)>", str(parsed["List-Unsubscribe"]).strip()).groups()
+    path = urlsplit(url).path
+    assert path.startswith("/mail/unsubscribe/")
+
+    response = Client(enforce_csrf_checks=True).post(path, {"List-Unsubscribe": "One-Click"})
+
+    assert response.status_code == 200
+    assert "no longer gets the weekly digest of your slipped deliverables" in (
+        response.content.decode()
+    )
+    developer.refresh_from_db()
+    manager.refresh_from_db()
+    assert (developer.wants_slip_digests, developer.wants_convener_mail) == (False, True)
+    assert manager.wants_slip_digests is True
+    # Next week Bob is left alone; Carol still gets hers.
+    next_week = reminders.slip_digests_due(TUESDAY_9 + datetime.timedelta(days=7))
+    assert developer.email not in [d.recipient[1] for d in next_week]
+
+
+def test_opted_out_owners_cost_no_extra_queries(published, convener, django_assert_max_num_queries):
+    old = make_roadmap(2030)
+    period = old.periods.get(label="April")
+    owners = User.objects.bulk_create(
+        User(
+            username=f"owner{n}",
+            name=f"Owner {n:03}",
+            email=f"owner{n}@example.org",
+            wants_slip_digests=n % 2 == 0,
+        )
+        for n in range(60)
+    )
+    items = Deliverable.objects.bulk_create(
+        Deliverable(roadmap=old, period=period, title=f"item {n}", position=n) for n in range(60)
+    )
+    Through = Deliverable.owners.through
+    Through.objects.bulk_create(
+        Through(deliverable_id=item.pk, user_id=owner.pk)
+        for item, owner in zip(items, owners, strict=True)
+    )
+    with django_assert_max_num_queries(8):
+        due = reminders.slip_digests_due(TUESDAY_9)
+    owner_digests = sorted(d.recipient[1] for d in due if d.kind == Kind.SLIP_DIGEST)
+    assert owner_digests == sorted(f"owner{n}@example.org" for n in range(0, 60, 2))
 
 
 # --- management commands ----------------------------------------------------------------------

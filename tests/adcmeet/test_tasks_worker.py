@@ -21,6 +21,7 @@ from django.db import connection
 from django.utils import timezone
 
 from adcmeet import reminders
+from adcmeet.accounts import mailprefs
 from adcmeet.celery import app as celery_app
 from adcmeet.models import Heartbeat, Meeting, MeetingSeries, OutboundMail
 from adcmeet.tasks import create_upcoming_meetings, deliver, heartbeat, sweep_outbox
@@ -205,7 +206,9 @@ def test_slip_digests_are_delivered_one_per_owner(
     assert "looping job killer" in text
     assert "pilot 2 rollout" in text
     assert "cost model" not in text
-    assert bob["List-Unsubscribe"] == "<http://127.0.0.1:8000/me/>"
+    unsubscribe = mailprefs.unsubscribe_url(developer, mailprefs.SLIP_DIGESTS)
+    assert bob["List-Unsubscribe"] == f"<{unsubscribe}>"
+    assert bob["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert bob["List-Id"].endswith("<adc-dev-meeting.adcmeet.local>")
     assert "cost model" in messages[convener.email].get_body(("plain",)).get_content()
     assert reminders.queue_slip_digests(tuesday + datetime.timedelta(minutes=15)) == []

@@ -128,6 +128,21 @@ def test_personal_mail_points_list_unsubscribe_at_the_settings_page():
     assert message["List-Unsubscribe"] == "<https://adc.example.org/me/>"
 
 
+def test_a_one_click_link_wins_over_the_settings_page_and_says_so_rfc_8058():
+    headers = mail.list_headers(
+        list_id="adc-dev.example.org",
+        settings_url="https://adc.example.org/me/",
+        unsubscribe_url="https://adc.example.org/mail/unsubscribe/7-slip:abc\r\nBcc: x@y.org/",
+        personal=True,
+    )
+    message = parse(invite(headers=headers, ics=""))
+    assert message["List-Unsubscribe"].strip() == (
+        "<https://adc.example.org/mail/unsubscribe/7-slip:abc Bcc: x@y.org/>"
+    )
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["Bcc"] is None
+
+
 def test_the_message_id_given_is_the_one_sent():
     assert parse(invite())["Message-ID"] == "<agenda.1.2@example.org>"
 

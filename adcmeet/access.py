@@ -124,6 +124,11 @@ def can_edit_outline(user, task_force) -> bool:
     return task_force.can_edit(user)
 
 
+def can_manage_checkpoints(user) -> bool:
+    """Creating and editing checkpoints (workshops, deadlines): conveners and managers."""
+    return is_convener(user) or is_manager(user)
+
+
 def can_see_outbox(user) -> bool:
     return user.is_authenticated and (user.is_staff or user.has_role(CONVENER))
 

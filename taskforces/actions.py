@@ -230,3 +230,25 @@ def set_goal(*, checkpoint: Checkpoint, task_force: TaskForce, goal: str) -> Che
         checkpoint=checkpoint, task_force=task_force, defaults={"goal": goal.strip()}
     )
     return goal_row
+
+
+@transaction.atomic
+def save_checkpoint(
+    *, checkpoint: Checkpoint, task_forces: list[TaskForce] | None = None
+) -> Checkpoint:
+    """Create or update a checkpoint and set which task forces attend it.
+
+    A task force that stays keeps its goal; one taken off loses its goal row (what it planned
+    to show there); one added starts with no goal written. `task_forces=None` leaves them.
+    """
+    checkpoint.full_clean(validate_unique=False)
+    checkpoint.save()
+    if task_forces is not None:
+        wanted = {tf.pk for tf in task_forces}
+        current = set(checkpoint.goals.values_list("task_force_id", flat=True))
+        checkpoint.goals.exclude(task_force_id__in=wanted).delete()
+        CheckpointGoal.objects.bulk_create(
+            CheckpointGoal(checkpoint=checkpoint, task_force_id=pk)
+            for pk in sorted(wanted - current)
+        )
+    return checkpoint

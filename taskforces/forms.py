@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import slugify
 
 from taskforces.actions import MAX_TEXT, normalise_text
 from taskforces.models import Checkpoint, OutlineItem, TaskForce
@@ -91,3 +92,92 @@ class GoalForm(forms.Form):
     def __init__(self, *args, task_forces, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["task_force"].queryset = task_forces
+
+
+# Path segments under /checkpoints/ that are pages, not checkpoints.
+RESERVED_CHECKPOINT_SLUGS = {"new"}
+
+
+class CheckpointForm(forms.ModelForm):
+    """Create or edit a checkpoint. The slug is made from the name when left empty; which task
+    forces attend is saved by actions.save_checkpoint (the relation has a goal per row)."""
+
+    task_forces = forms.ModelMultipleChoiceField(
+        label="Task forces attending",
+        queryset=TaskForce.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Each can then write what it plans to show there.",
+    )
+
+    class Meta:
+        model = Checkpoint
+        fields = ["name", "slug", "date", "end_date", "location", "description"]
+        labels = {
+            "name": "Name",
+            "slug": "Short name in the address",
+            "date": "Date (first day)",
+            "end_date": "Last day",
+            "location": "Location",
+            "description": "Description",
+        }
+        help_texts = {
+            "slug": "Letters, digits and hyphens; made from the name if left empty.",
+            "end_date": "For a workshop of several days; leave empty for a one-day event.",
+        }
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["task_forces"].queryset = TaskForce.objects.order_by("name")
+        if self.instance.pk and "task_forces" not in self.initial:
+            self.initial["task_forces"] = list(
+                self.instance.goals.values_list("task_force_id", flat=True)
+            )
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Give the checkpoint a name.")
+        return name
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data.get("slug") or ""
+        if not slug:
+            slug = slugify(self.cleaned_data.get("name") or "")[:80].strip("-")
+            if not slug:
+                if "name" in self.cleaned_data:
+                    raise forms.ValidationError(
+                        "Could not make a short name from the name; please type one."
+                    )
+                return slug
+            slug = self._free_slug(slug)
+        if slug in RESERVED_CHECKPOINT_SLUGS:
+            raise forms.ValidationError(f"“{slug}” is reserved; please choose another.")
+        return slug
+
+    def _free_slug(self, base: str) -> str:
+        """`base`, or `base-2`, `base-3`… when another checkpoint already has it."""
+        taken = set(
+            Checkpoint.objects.filter(slug__startswith=base)
+            .exclude(pk=self.instance.pk)
+            .values_list("slug", flat=True)
+        )
+        slug, n = base, 1
+        while slug in taken or slug in RESERVED_CHECKPOINT_SLUGS:
+            n += 1
+            suffix = f"-{n}"
+            slug = base[: 80 - len(suffix)] + suffix
+        return slug
+
+    def clean(self):
+        cleaned = super().clean()
+        date, end_date = cleaned.get("date"), cleaned.get("end_date")
+        if date and end_date and end_date < date:
+            self.add_error("end_date", "The last day cannot be before the first day.")
+        return cleaned

@@ -29,6 +29,8 @@ urlpatterns = [
         name="outline-delete",
     ),
     path("checkpoints/", views.checkpoint_list, name="checkpoints"),
+    path("checkpoints/new/", views.checkpoint_new, name="checkpoint-new"),
     path("checkpoints/<slug:slug>/", views.checkpoint_detail, name="checkpoint"),
     path("checkpoints/<slug:slug>/goal/", views.checkpoint_goal, name="checkpoint-goal"),
+    path("checkpoints/<slug:slug>/edit/", views.checkpoint_edit, name="checkpoint-edit"),
 ]

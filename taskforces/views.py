@@ -7,17 +7,32 @@ partial for htmx and redirect back to the page otherwise.
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from adcmeet import fragments
-from adcmeet.access import can_edit_outline, login_required, site_visible
+from adcmeet.access import (
+    can_edit_outline,
+    can_manage_checkpoints,
+    login_redirect,
+    login_required,
+    site_visible,
+)
 from taskforces import actions
-from taskforces.forms import DoneForm, GoalForm, MoveForm, OutlineItemEditForm, OutlineItemForm
+from taskforces.forms import (
+    CheckpointForm,
+    DoneForm,
+    GoalForm,
+    MoveForm,
+    OutlineItemEditForm,
+    OutlineItemForm,
+)
 from taskforces.models import Checkpoint, CheckpointGoal, OutlineItem, TaskForce
 from taskforces.outline import flatten, outline_context
 
@@ -333,7 +348,12 @@ def checkpoint_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "taskforces/checkpoint_list.html",
-        {"upcoming": upcoming, "past": list(base.past(today)[:20]), "today": today},
+        {
+            "upcoming": upcoming,
+            "past": list(base.past(today)[:20]),
+            "today": today,
+            "can_manage": can_manage_checkpoints(request.user),
+        },
     )
 
 
@@ -370,6 +390,7 @@ def _checkpoint_context(request: HttpRequest, checkpoint: Checkpoint, goal_form=
         "days": checkpoint.days_from(today),
         "is_past": (checkpoint.end_date or checkpoint.date) < today,
         "goal_form": goal_form if goal_form is not None and editable.exists() else None,
+        "can_manage": can_manage_checkpoints(request.user),
     }
 
 
@@ -403,3 +424,73 @@ def checkpoint_goal(request: HttpRequest, slug: str) -> HttpResponse:
         _checkpoint_context(request, checkpoint, goal_form=form),
         status=422,
     )
+
+
+def checkpoint_edit_url(checkpoint: Checkpoint) -> str:
+    return reverse("checkpoint-edit", args=[checkpoint.slug])
+
+
+def _checkpoint_manager_only(request: HttpRequest) -> HttpResponse | None:
+    """A login redirect for anonymous visitors; 403 for anyone but conveners and managers."""
+    if not request.user.is_authenticated:
+        return login_redirect(request)
+    if not can_manage_checkpoints(request.user):
+        raise PermissionDenied("Only conveners and managers create and edit checkpoints.")
+    return None
+
+
+def _checkpoint_form_page(
+    request: HttpRequest, checkpoint: Checkpoint | None, *, success: str
+) -> HttpResponse:
+    if refused := _checkpoint_manager_only(request):
+        return refused
+    # Taken before the form touches the instance: a refused edit must still post back here.
+    page = {
+        "checkpoint": checkpoint,
+        "action": checkpoint_edit_url(checkpoint) if checkpoint else reverse("checkpoint-new"),
+        "title": f"Edit {checkpoint.name}" if checkpoint else "New checkpoint",
+        "cancel": checkpoint.get_absolute_url() if checkpoint else reverse("checkpoints"),
+    }
+    instance = checkpoint or Checkpoint()
+    if request.method == "POST":
+        form = CheckpointForm(request.POST, instance=instance)
+        if form.is_valid():
+            try:
+                saved = actions.save_checkpoint(
+                    checkpoint=form.save(commit=False),
+                    task_forces=list(form.cleaned_data["task_forces"]),
+                )
+            except (ValidationError, IntegrityError):
+                # Lost a race for the slug (or the database refused the dates): say so and
+                # keep what was typed.
+                form.add_error(
+                    None,
+                    "Could not save: another checkpoint may have just taken this short name. "
+                    "Please check and try again.",
+                )
+            else:
+                messages.success(request, success.format(name=saved.name))
+                return redirect(saved.get_absolute_url())
+        status = 422
+    else:
+        form = CheckpointForm(instance=instance)
+        status = 200
+    return render(
+        request,
+        "taskforces/checkpoint_form.html",
+        {"form": form, **page},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def checkpoint_new(request: HttpRequest) -> HttpResponse:
+    return _checkpoint_form_page(request, None, success="Created the checkpoint {name}.")
+
+
+@require_http_methods(["GET", "POST"])
+def checkpoint_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    if refused := _checkpoint_manager_only(request):
+        return refused
+    checkpoint = get_object_or_404(Checkpoint, slug=slug)
+    return _checkpoint_form_page(request, checkpoint, success="Saved the checkpoint {name}.")

@@ -33,6 +33,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Prefetch, Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -424,10 +425,14 @@ def slip_digests_due(now: datetime.datetime | None = None) -> list[outbox.Draft]
     for item in items:
         owners = ", ".join(o.display_name for o in item.deliverable.owners.all()) or "No owner"
         groups.setdefault(owners, []).append(item.as_context())
+    grouped = {"groups": [{"owner": o, "items": group} for o, group in sorted(groups.items())]}
+    # The listing is the same for every convener: rendered once, not once per recipient
+    # (render_to_string gives a SafeString: escaped once here, not again in the body).
     convener_context = {
         **base,
         "items": items,
-        "groups": [{"owner": owner, "items": group} for owner, group in sorted(groups.items())],
+        "groups_html": render_to_string("emails/convener_digest/_groups.html", grouped),
+        "groups_text": render_to_string("emails/convener_digest/_groups.txt", grouped),
     }
     for user in _all_conveners():
         drafts.extend(

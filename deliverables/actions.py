@@ -148,6 +148,36 @@ def restore_deliverable(
         return _record(deliverable, by, kind=DeliverableChange.Kind.RESTORED)
 
 
+def _owner_names(users) -> list[str]:
+    return sorted((user.display_name for user in users), key=str.lower)
+
+
+def record_owner_change(
+    deliverable: Deliverable, *, before, after, by: User | None
+) -> DeliverableChange | None:
+    """Write an OWNERS history row when the set of owners differs; None when it does not."""
+    before, after = list(before), list(after)
+    if {user.pk for user in before} == {user.pk for user in after}:
+        return None
+    return _record(
+        deliverable,
+        by,
+        kind=DeliverableChange.Kind.OWNERS,
+        owners={"from": _owner_names(before), "to": _owner_names(after)},
+    )
+
+
+@transaction.atomic
+def set_owners(deliverable: Deliverable, *, owners, by: User | None) -> DeliverableChange | None:
+    """Replace who owns a deliverable and record it in its history (simple_history does not
+    follow many-to-many fields). Returns the history row, or None when nothing changed."""
+    Deliverable.objects.select_for_update().filter(pk=deliverable.pk).first()
+    owners = list(owners)
+    before = list(deliverable.owners.all())
+    deliverable.owners.set(owners)
+    return record_owner_change(deliverable, before=before, after=owners, by=by)
+
+
 # --- roadmaps -----------------------------------------------------------------------------
 
 

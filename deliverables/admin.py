@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from deliverables.actions import record_owner_change
 from deliverables.models import Deliverable, DeliverableChange, Period, Project, Roadmap
 
 
@@ -45,6 +46,15 @@ class DeliverableAdmin(SimpleHistoryAdmin):
     raw_id_fields = ("carried_from",)
     readonly_fields = ("start_by", "version")
     inlines = [DeliverableChangeInline]
+
+    def save_related(self, request, form, formsets, change):
+        """Owners are many-to-many, which simple_history does not follow: record the change in
+        the deliverable's own history, as deliverables.actions.set_owners does."""
+        deliverable = form.instance
+        before = list(deliverable.owners.all()) if change else []
+        super().save_related(request, form, formsets, change)
+        after = list(deliverable.owners.all())
+        record_owner_change(deliverable, before=before, after=after, by=request.user)
 
 
 @admin.register(DeliverableChange)

@@ -486,6 +486,7 @@ class DeliverableChange(models.Model):
         EDITED = "edited", "Edited"
         DELETED = "deleted", "Deleted"
         RESTORED = "restored", "Restored"
+        OWNERS = "owners", "Owners changed"
 
     deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -504,6 +505,9 @@ class DeliverableChange(models.Model):
     # True when a move goes to a later period: the first-class slip event.
     is_slip = models.BooleanField(default=False)
     reason = models.TextField(blank=True)
+    # An owner change: {"from": [names], "to": [names]}, as people were named at the time
+    # (simple_history does not follow many-to-many fields).
+    owners = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -533,6 +537,14 @@ class DeliverableChange(models.Model):
         raise ValueError("Deliverable history is append-only.")
 
     @property
+    def owners_before(self) -> str:
+        return ", ".join((self.owners or {}).get("from") or []) or "nobody"
+
+    @property
+    def owners_after(self) -> str:
+        return ", ".join((self.owners or {}).get("to") or []) or "nobody"
+
+    @property
     def summary(self) -> str:
         """One line for a history list: "Summer → Fall", "In progress → Done"."""
         kind = self.Kind
@@ -542,6 +554,8 @@ class DeliverableChange(models.Model):
             return f"Moved {source} → {target}"
         if self.kind == kind.STATUS:
             return f"{_status_label(self.from_status)} → {_status_label(self.to_status)}"
+        if self.kind == kind.OWNERS:
+            return f"Owners: {self.owners_before} → {self.owners_after}"
         if self.kind in (kind.CREATED, kind.CARRIED) and self.to_period is not None:
             return f"{self.get_kind_display()} into {self.to_period.label}"
         return self.get_kind_display()

@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models import CharField, F, OuterRef, Subquery, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 
 from adcmeet.access import can_see_audit, login_required
 from adcmeet.models import AgendaItem, Meeting
-from deliverables.models import Deliverable, Roadmap
+from deliverables.models import Deliverable, DeliverableChange, Roadmap
 
 PAGE_SIZE = 50
 # Bookkeeping columns that change on every write and say nothing to a reader.
@@ -47,8 +47,12 @@ KINDS = {
         Kind("agenda", "Agenda item", AgendaItem),
         Kind("deliverable", "Deliverable", Deliverable),
         Kind("roadmap", "Roadmap", Roadmap),
+        # Not a simple_history table: owners are many-to-many, which it does not follow, so
+        # owner changes are the deliverable history's own OWNERS rows.
+        Kind("owners", "Deliverable owner", DeliverableChange),
     )
 }
+OWNERS = KINDS["owners"]
 
 
 @dataclasses.dataclass
@@ -195,13 +199,50 @@ def _entries_for(kind: Kind, history_ids: list[int]) -> dict[int, Entry]:
     return entries
 
 
-def _timeline(kinds: list[Kind]):
-    parts = [
+def _owner_entries(change_ids: list[int]) -> dict[int, Entry]:
+    """Owner changes from the deliverables' own history: one query."""
+    changes = DeliverableChange.objects.filter(pk__in=change_ids).select_related(
+        "by", "deliverable"
+    )
+    return {
+        change.pk: Entry(
+            kind=OWNERS,
+            at=change.at,
+            user=change.by,
+            action="owners changed",
+            object_id=change.deliverable_id,
+            object_label=change.deliverable.title,
+            object_url=_url("deliverable", change.deliverable_id),
+            reason=change.reason,
+            changes=[FieldChange("Owners", change.owners_before, change.owners_after)],
+        )
+        for change in changes
+    }
+
+
+def _timeline_part(kind: Kind):
+    if kind is OWNERS:
+        return (
+            DeliverableChange.objects.filter(kind=DeliverableChange.Kind.OWNERS)
+            .order_by()
+            # Named like the history tables' columns, so the timeline's ordering also works
+            # when owner changes are shown alone.
+            .annotate(
+                timeline_kind=Value(kind.key, output_field=CharField()),
+                history_id=F("id"),
+                history_date=F("at"),
+            )
+            .values_list("timeline_kind", "history_id", "history_date")
+        )
+    return (
         kind.history.objects.order_by()  # compound statements refuse per-part ordering
         .annotate(kind=Value(kind.key, output_field=CharField()))
         .values_list("kind", "history_id", "history_date")
-        for kind in kinds
-    ]
+    )
+
+
+def _timeline(kinds: list[Kind]):
+    parts = [_timeline_part(kind) for kind in kinds]
     timeline = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     return timeline.order_by("-history_date", "-history_id")
 
@@ -218,7 +259,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     by_kind: dict[str, list[int]] = defaultdict(list)
     for key, history_id, _at in page.object_list:
         by_kind[key].append(history_id)
-    fetched = {key: _entries_for(KINDS[key], ids) for key, ids in by_kind.items()}
+    fetched = {
+        key: _owner_entries(ids) if key == OWNERS.key else _entries_for(KINDS[key], ids)
+        for key, ids in by_kind.items()
+    }
     entries = [
         fetched[key][history_id]
         for key, history_id, _at in page.object_list

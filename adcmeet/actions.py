@@ -17,7 +17,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
@@ -89,15 +89,52 @@ def fresh_meeting(meeting_id: int) -> Meeting:
     return Meeting.objects.select_related("series").get(pk=meeting_id)
 
 
+_CLAIM_SQL = None
+
+
+def _claim_sql() -> str:
+    global _CLAIM_SQL
+    if _CLAIM_SQL is None:
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in Meeting._meta.concrete_fields)
+        table, version = quote(Meeting._meta.db_table), quote("version")
+        # Identifiers from the model's metadata, quoted; the values are parameters.
+        _CLAIM_SQL = (
+            f"UPDATE {table} SET {version} = {version} + 1, {quote('updated_at')} = %s "  # noqa: S608
+            f"WHERE {quote('id')} = %s AND {version} = %s RETURNING {columns}"
+        )
+    return _CLAIM_SQL
+
+
 def _claim(meeting: Meeting, version: int) -> Meeting:
-    """Bump the version iff it is still `version`; refresh `meeting` to the claimed row."""
-    claimed = Meeting.objects.filter(pk=meeting.pk, version=version).update(
-        version=F("version") + 1, updated_at=timezone.now()
-    )
-    if claimed != 1:
+    """Bump the version iff it is still `version`; refresh `meeting` to the claimed row.
+
+    One statement (UPDATE … RETURNING): the conditional update and the fresh row together.
+    The related objects already loaded (the series) stay: a claim never changes them."""
+    with connection.cursor() as cursor:
+        cursor.execute(_claim_sql(), [timezone.now(), meeting.pk, version])
+        row = cursor.fetchone()
+    if row is None:
         raise StaleVersion(fresh_meeting(meeting.pk))
-    meeting.refresh_from_db()
+    fields = Meeting._meta.concrete_fields
+    fresh = Meeting.from_db(connection.alias, [f.attname for f in fields], _converted(row))
+    for model_field in fields:
+        setattr(meeting, model_field.attname, getattr(fresh, model_field.attname))
+    # What the view's answer may reuse instead of reading the agenda again (see `_remember`).
+    meeting.__dict__.pop("fresh_agenda", None)
+    meeting.__dict__.pop("agenda_before", None)
     return meeting
+
+
+def _converted(row) -> list:
+    """The database's values as the fields hold them (SQLite returns datetimes as text)."""
+    values = []
+    for model_field, value in zip(Meeting._meta.concrete_fields, row, strict=True):
+        col = model_field.get_col(Meeting._meta.db_table)
+        for converter in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+            value = converter(value, col, connection)
+        values.append(value)
+    return values
 
 
 def _save_meeting(meeting: Meeting, by: User | None, *fields: str) -> None:
@@ -151,6 +188,30 @@ def _renumber(sections: dict[str, list[AgendaItem]]) -> None:
             changed.append(item)
     if changed:
         AgendaItem.objects.bulk_update(changed, ["position"])
+
+
+def _snapshot(items: Iterable[AgendaItem]) -> list[AgendaItem]:
+    """What the order and the clock of the agenda were, before a change mutates the items."""
+    return [
+        AgendaItem(
+            pk=item.pk,
+            meeting_id=item.meeting_id,
+            section=item.section,
+            position=item.position,
+            duration_minutes=item.duration_minutes,
+        )
+        for item in items
+    ]
+
+
+def _remember(
+    meeting: Meeting, sections: dict[str, list[AgendaItem]], before: list[AgendaItem]
+) -> None:
+    """Leave the agenda as the change left it (in running order, presenters and topics
+    loaded) and its order before, for the builder's answer: it need not read them again.
+    Set on the claimed meeting; the next claim of the same object drops them."""
+    meeting.fresh_agenda = [item for section in Section.values for item in sections[section]]
+    meeting.agenda_before = before
 
 
 def _check_item(*, title: str, duration_minutes: int) -> None:
@@ -211,7 +272,9 @@ def add_item(
     with transaction.atomic():
         meeting = _claim(meeting, version)
         _editable(meeting)
-        sections = _by_section(agenda_items(meeting))
+        current = agenda_items(meeting)
+        before = _snapshot(current)
+        sections = _by_section(current)
         item = AgendaItem(
             meeting=meeting,
             section=section,
@@ -235,6 +298,7 @@ def add_item(
         _agenda_changed(meeting, by)
         if section == Section.FOCUS:
             _refresh_last_focus([item.task_force_id])
+    _remember(meeting, sections, before)
     return item
 
 
@@ -367,6 +431,7 @@ def move_item(
         item = next((other for other in items if other.pk == item.pk), None)
         if item is None:
             raise AgendaError("That item was removed from the agenda in the meantime.")
+        snapshot = _snapshot(items)
         sections = _by_section(items)
         if direction is not None:
             target_section, target_index = _target_for_direction(sections, item, direction)
@@ -396,6 +461,7 @@ def move_item(
         # yet the agenda changed.
         if before != after or crossed:
             _agenda_changed(meeting, by)
+    _remember(meeting, sections, snapshot)
     return item
 
 

@@ -136,6 +136,13 @@ def _shapes_now(request: HttpRequest, meeting: Meeting) -> dict[str, tuple[tuple
     return _shapes(_sections(plan))
 
 
+def _shapes_before(request: HttpRequest, meeting: Meeting) -> dict[str, tuple[tuple, tuple]]:
+    """How the sections looked before the change just made, from the order the action
+    recorded (`actions._remember`) on the meeting it claimed: no query."""
+    plan = actions.budget(meeting, meeting.agenda_before, viewer_zone=_viewer_zone(request))
+    return _shapes(_sections(plan))
+
+
 # --- list -----------------------------------------------------------------------------------
 
 
@@ -299,7 +306,10 @@ def _builder_context(
     before: dict | None = None,
 ) -> dict:
     bound = bound or {}
-    items = actions.agenda_items(meeting)
+    # A change that just read and reordered the agenda leaves it on the meeting (single use).
+    items = meeting.__dict__.pop("fresh_agenda", None)
+    if items is None:
+        items = actions.agenda_items(meeting)
     plan = actions.budget(meeting, items, viewer_zone=_viewer_zone(request))
     kept = {section for section in Section.values if f"add-{section}" in keep}
     people = topics = None
@@ -335,8 +345,12 @@ def _builder_context(
             row["edit_url"] = reverse("item-edit", args=args)
             row["remove_url"] = reverse("item-remove", args=args)
     keep_schedule = "schedule" in keep
-    removed = list(
-        meeting.items.filter(deleted_at__isnull=False).order_by("-deleted_at", "-id")[:10]
+    removed = (
+        []
+        if "removed" in keep
+        else list(
+            meeting.items.filter(deleted_at__isnull=False).order_by("-deleted_at", "-id")[:10]
+        )
     )
     return {
         "meeting": meeting,
@@ -423,6 +437,7 @@ def _attempt(
     *,
     keep: frozenset[str] = KEEP_FORMS,
     before: dict | None = None,
+    reshape: bool = False,
     **failure_context,
 ) -> HttpResponse:
     """Run `change(version)`; it returns the notice (and extra context) on success.
@@ -459,9 +474,14 @@ def _attempt(
             **failure_context,
         )
     notice, extra = outcome if isinstance(outcome, tuple) else (outcome, {})
-    return _done(
-        request, actions.fresh_meeting(meeting.pk), notice, keep=keep, before=before, **extra
-    )
+    if "fresh_agenda" in meeting.__dict__:
+        # The action claimed this very object and left the agenda on it: it is current.
+        fresh = meeting
+        if reshape and request.htmx:
+            before = _shapes_before(request, meeting)
+    else:
+        fresh = actions.fresh_meeting(meeting.pk)
+    return _done(request, fresh, notice, keep=keep, before=before, **extra)
 
 
 def _invalid(request: HttpRequest, meeting: Meeting, notice: str, **context) -> HttpResponse:
@@ -517,10 +537,10 @@ def item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
         )
         return f"Added “{item.title}” to {Section(section).label.lower()}."
 
-    # The form just used comes back empty, ready for the next item; the others stay.
-    keep = KEEP_FORMS - {f"add-{section}"}
-    before = _shapes_now(request, meeting) if request.htmx else None
-    return _attempt(request, meeting, change, keep=keep, before=before, bound={section: form})
+    # The form just used comes back empty, ready for the next item; the others stay, and so
+    # do the removed items (an add removes none).
+    keep = (KEEP_FORMS | {"removed"}) - {f"add-{section}"}
+    return _attempt(request, meeting, change, keep=keep, reshape=True, bound={section: form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -617,8 +637,7 @@ def item_move(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRespon
         )
         return f"Moved “{moved.title}”."
 
-    before = _shapes_now(request, meeting) if request.htmx else None
-    return _attempt(request, meeting, change, before=before)
+    return _attempt(request, meeting, change, keep=KEEP_FORMS | {"removed"}, reshape=True)
 
 
 @require_POST

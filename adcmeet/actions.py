@@ -586,6 +586,7 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
     return (
         Meeting.objects.filter(series=meeting.series_id, start__lt=meeting.start)
         .exclude(state=Meeting.State.CANCELLED)
+        .select_related("series")
         .order_by("-start")
         .first()
     )

@@ -662,7 +662,17 @@ def test_every_agenda_change_answers_htmx_with_the_changed_regions(as_convener, 
     assert 'id="agenda-notice"' in page
     # Every change here touches the hot topics; a move, an add or a removal redraws only the
     # sections whose items changed (the focus topic keeps its place and time).
-    assert 'id="items-hot"' in page
+    if name in ("add", "restore"):
+        # An item added (or restored) at the end of a section is appended out of band, with
+        # the section's new heading; the rows already in the browser are not sent again.
+        assert '<ol hx-swap-oob="beforeend:#items-hot">' in page
+        title = "X" if name == "add" else "Rucio status"
+        added = AgendaItem.objects.get(meeting=meeting, title=title)
+        assert f'<li id="item-{added.pk}" class="agenda-item section-hot"' in page
+        assert '<h2 id="heading-hot" hx-swap-oob="true">' in page
+        assert page.count('class="agenda-item ') == 1
+    else:
+        assert 'id="items-hot"' in page
     if name in ("add", "move", "remove", "restore"):
         assert 'id="items-focus"' not in page
     else:

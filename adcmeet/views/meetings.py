@@ -293,7 +293,12 @@ KEEP_FORMS = ADD_FORMS | {"schedule", "proposals"}
 KEEP_BUT_PROPOSALS = KEEP_FORMS - {"proposals"}
 
 
-def _shared_choices() -> tuple[forms.SharedChoices, forms.SharedChoices]:
+def _choices_stamp() -> str | None:
+    """What the item forms' lists are made of: every person, task force and outline item."""
+    return fragments.stamp(User.objects.all(), TaskForce.objects.all(), OutlineItem.objects.all())
+
+
+def _shared_choices(validator: str | None) -> tuple[forms.SharedChoices, forms.SharedChoices]:
     """The presenter and topic lists of the item forms, their <option>s written: from the
     fragment cache under a one-query stamp of the rows they come from (every person, task
     force and outline item), built on a miss. Every add answers with an emptied add form;
@@ -304,9 +309,6 @@ def _shared_choices() -> tuple[forms.SharedChoices, forms.SharedChoices]:
         people.options_html(), topics.options_html()  # cached written
         return people, topics
 
-    validator = fragments.stamp(
-        User.objects.all(), TaskForce.objects.all(), OutlineItem.objects.all()
-    )
     return fragments.cached("item-choices", validator, (), build)
 
 
@@ -329,10 +331,11 @@ def _builder_context(
         items = actions.agenda_items(meeting)
     plan = actions.budget(meeting, items, viewer_zone=_viewer_zone(request))
     kept = {section for section in Section.values if f"add-{section}" in keep}
-    people = topics = None
+    people = topics = validator = None
     if len(kept) < len(Section.values) or editing:
         # One list each, whose <option>s are written once for every <select> showing them.
-        people, topics = _shared_choices()
+        validator = _choices_stamp()
+        people, topics = _shared_choices(validator)
     add_forms = {
         section: bound.get(section)
         or forms.ItemForm(section=section, people=people, topics=topics, prefix=f"add-{section}")
@@ -348,7 +351,21 @@ def _builder_context(
     sections = _sections(plan)
     after = _shapes(sections)
     for section in sections:
-        section["form"] = add_forms.get(section["key"])
+        section["form"] = form = add_forms.get(section["key"])
+        # An empty add form's fields are the same for everybody until a person, task force
+        # or outline item changes: cached under the lists' stamp (no CSRF token in them).
+        section["fields_html"] = (
+            fragments.cached(
+                "item-fields",
+                validator,
+                (section["key"],),
+                lambda form=form: fragments.render_fragment(
+                    "meetings/_item_fields.html", {"form": form}
+                ),
+            )
+            if form is not None and not form.is_bound and validator is not None
+            else None
+        )
         rows, times = after[section["key"]]
         old_rows, old_times = (before or {}).get(section["key"], (None, None))
         section["redraw"] = before is None or rows != old_rows

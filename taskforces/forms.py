@@ -53,6 +53,23 @@ class OutlineItemForm(forms.Form):
 class OutlineItemEditForm(OutlineItemForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
+    @classmethod
+    def for_item(cls, item, *, nodes, checkpoints) -> "OutlineItemEditForm":
+        """An unbound form showing the item as it is stored now."""
+        return cls(
+            nodes=nodes,
+            checkpoints=checkpoints,
+            item=item,
+            prefix="edit",
+            initial={
+                "kind": item.kind,
+                "text": item.text,
+                "parent": item.parent_id,
+                "checkpoint": item.checkpoint_id,
+                "version": item.version,
+            },
+        )
+
 
 def _descendants(pk: int, nodes) -> set[int]:
     children: dict[int | None, list[int]] = {}

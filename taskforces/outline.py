@@ -82,19 +82,7 @@ def outline_context(
     if can_edit and editing is not None and edit_form is None:
         item = next((n.item for n in flat if n.item.pk == editing), None)
         if item is not None:
-            edit_form = OutlineItemEditForm(
-                nodes=flat,
-                checkpoints=checkpoints,
-                item=item,
-                prefix="edit",
-                initial={
-                    "kind": item.kind,
-                    "text": item.text,
-                    "parent": item.parent_id,
-                    "checkpoint": item.checkpoint_id,
-                    "version": item.version,
-                },
-            )
+            edit_form = OutlineItemEditForm.for_item(item, nodes=flat, checkpoints=checkpoints)
     counts = {kind: 0 for kind in OutlineItem.Kind.values}
     open_counts = dict(counts)
     for item in items:

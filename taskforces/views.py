@@ -208,19 +208,7 @@ def outline_edit(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
                 request, OUTLINE, outline_context(task_force, can_edit=True, editing=item.pk)
             )
         nodes, checkpoints = _choices(task_force)
-        form = OutlineItemEditForm(
-            nodes=nodes,
-            checkpoints=checkpoints,
-            item=item,
-            prefix="edit",
-            initial={
-                "kind": item.kind,
-                "text": item.text,
-                "parent": item.parent_id,
-                "checkpoint": item.checkpoint_id,
-                "version": item.version,
-            },
-        )
+        form = OutlineItemEditForm.for_item(item, nodes=nodes, checkpoints=checkpoints)
         return _form_page(request, task_force, form, item=item)
 
     nodes, checkpoints = _choices(task_force)
@@ -243,19 +231,7 @@ def outline_edit(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
             item.refresh_from_db()
             lost = form.cleaned_data["text"]
             error = f"{exc} Your version was: “{lost}”."
-            fresh = OutlineItemEditForm(
-                nodes=nodes,
-                checkpoints=checkpoints,
-                item=item,
-                prefix="edit",
-                initial={
-                    "kind": item.kind,
-                    "text": item.text,
-                    "parent": item.parent_id,
-                    "checkpoint": item.checkpoint_id,
-                    "version": item.version,
-                },
-            )
+            fresh = OutlineItemEditForm.for_item(item, nodes=nodes, checkpoints=checkpoints)
             if request.htmx:
                 ctx = outline_context(
                     task_force, can_edit=True, editing=item.pk, edit_form=fresh, error=error

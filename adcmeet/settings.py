@@ -81,9 +81,10 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "adcmeet.accounts",
+    "adcmeet.core",
     "taskforces",
     "deliverables",
-    "adcmeet",
+    "adcmeet.meetings",
 ]
 
 MIDDLEWARE = [

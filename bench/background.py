@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 
 def _timed(label: str, target: str, call) -> dict:
-    from adcmeet.models import OutboundMail
+    from adcmeet.meetings.models import OutboundMail
 
     with transaction.atomic():
         before = OutboundMail.objects.count()
@@ -30,8 +30,8 @@ def _timed(label: str, target: str, call) -> dict:
 
 def _digest_moment():
     """Shortly before the next meeting: when beat finds this week's slip digests due."""
-    from adcmeet.management.commands.generate_load_data import SERIES_SLUG
-    from adcmeet.models import Meeting
+    from adcmeet.meetings.management.commands.generate_load_data import SERIES_SLUG
+    from adcmeet.meetings.models import Meeting
 
     meeting = (
         Meeting.objects.filter(state=Meeting.State.PUBLISHED, series__slug=SERIES_SLUG)
@@ -43,7 +43,7 @@ def _digest_moment():
 
 def _year_earlier(now):
     """The same moment before a meeting that was held about a year earlier."""
-    from adcmeet.models import Meeting
+    from adcmeet.meetings.models import Meeting
 
     held = (
         Meeting.objects.filter(
@@ -75,7 +75,7 @@ def _fixed(run, now, label) -> tuple[int, str]:
 def slip_reminders() -> list[dict]:
     target = "< 2 s, fixed SQL"
     try:
-        from adcmeet import reminders
+        from adcmeet.meetings import reminders
     except ImportError:
         return [{"label": "slip-reminder scan", "target": target, "skipped": "no reminders"}]
     if not hasattr(reminders, "slip_items") or not hasattr(reminders, "queue_slip_digests"):
@@ -116,9 +116,9 @@ def slip_reminders() -> list[dict]:
 
 
 def agenda_mails() -> dict:
-    from adcmeet.management.commands.generate_load_data import SERIES_SLUG
-    from adcmeet.models import Meeting, OutboundMail
-    from adcmeet.outbox import queue_meeting_mail
+    from adcmeet.meetings.management.commands.generate_load_data import SERIES_SLUG
+    from adcmeet.meetings.models import Meeting, OutboundMail
+    from adcmeet.meetings.outbox import queue_meeting_mail
 
     label, target = "all agenda mails of a meeting", ""
     meeting = (
@@ -130,7 +130,7 @@ def agenda_mails() -> dict:
     def build_all() -> str:
         # Queue (render text, HTML and the invitation once per meeting) and build each MIME
         # message as the worker would before handing it to SMTP.
-        from adcmeet.outbox import build
+        from adcmeet.meetings.outbox import build
 
         ids = queue_meeting_mail(meeting, OutboundMail.Kind.AGENDA)
         size = sum(

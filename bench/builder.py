@@ -18,8 +18,8 @@ MAX_ADDS = 40
 
 
 def _drafts():
-    from adcmeet.management.commands.generate_load_data import SERIES_SLUG
-    from adcmeet.models import Meeting
+    from adcmeet.meetings.management.commands.generate_load_data import SERIES_SLUG
+    from adcmeet.meetings.models import Meeting
 
     return list(
         Meeting.objects.filter(series__slug=SERIES_SLUG, state=Meeting.State.DRAFT).order_by(
@@ -33,7 +33,7 @@ def _add_variants() -> list[dict[str, str]]:
 
 
 def _move_variants() -> list[dict[str, str]]:
-    from adcmeet.models import AgendaItem
+    from adcmeet.meetings.models import AgendaItem
 
     variants = []
     for meeting in _drafts():
@@ -50,7 +50,7 @@ def _move_variants() -> list[dict[str, str]]:
 
 
 def _cleanup() -> None:
-    from adcmeet.models import AgendaItem
+    from adcmeet.meetings.models import AgendaItem
 
     AgendaItem.objects.filter(title=BENCH_TITLE).delete()
 

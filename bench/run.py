@@ -143,8 +143,8 @@ def prepare_data(args: argparse.Namespace) -> dict:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from adcmeet.management.commands.generate_load_data import MARKER_PREFIX, marker_name
-    from adcmeet.models import Heartbeat
+    from adcmeet.meetings.management.commands.generate_load_data import MARKER_PREFIX, marker_name
+    from adcmeet.meetings.models import Heartbeat
 
     log("migrate, collectstatic")
     call_command("migrate", interactive=False, verbosity=0)
@@ -303,8 +303,8 @@ def http_login(port: int, username: str, password: str) -> dict[str, str]:
 def discover_endpoints(port: int) -> tuple[list[Endpoint], dict]:
     """The endpoints of the issue, with ids from the generated data."""
     from adcmeet.accounts.models import User
-    from adcmeet.management.commands.generate_load_data import SERIES_SLUG
-    from adcmeet.models import Meeting
+    from adcmeet.meetings.management.commands.generate_load_data import SERIES_SLUG
+    from adcmeet.meetings.models import Meeting
     from bench import builder
     from deliverables.models import Deliverable, Project
 
@@ -656,7 +656,7 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
     from adcmeet.accounts.models import User
-    from adcmeet.management.commands.generate_load_data import BENCH_PASSWORD
+    from adcmeet.meetings.management.commands.generate_load_data import BENCH_PASSWORD
     from bench import background, report
 
     data = prepare_data(args)

@@ -1,6 +1,6 @@
 """Roadmap workflows that write history: one keyword-only function each, one transaction each.
 
-Views check permissions (adcmeet.access) before calling these; the functions enforce the
+Views check permissions (adcmeet.core.access) before calling these; the functions enforce the
 domain rules (reasons, transitions, versions) so every caller, web or command, gets them.
 """
 

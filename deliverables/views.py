@@ -1,6 +1,6 @@
 """Roadmap pages: the board, my deliverables, a deliverable, and the managers' tools.
 
-Every mutating view checks adcmeet.access first, then calls deliverables.actions. Cards are
+Every mutating view checks adcmeet.core.access first, then calls deliverables.actions. Cards are
 `{% partialdef %}`s: htmx swaps the fresh card in place; without JavaScript the same forms
 post and redirect back.
 """
@@ -22,15 +22,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from adcmeet import fragments
-from adcmeet.access import (
+from adcmeet.accounts.models import User
+from adcmeet.core import fragments
+from adcmeet.core.access import (
     can_delete_deliverable,
     can_edit_deliverable,
     can_manage_roadmap,
     login_required,
     site_visible,
 )
-from adcmeet.accounts.models import User
 from deliverables import actions, charts, export
 from deliverables.compare import Comparison, compare_since, compare_with_baseline
 from deliverables.forms import (
@@ -458,7 +458,7 @@ def _burn_up(
 
 def _board(roadmap: Roadmap, form: RoadmapFilterForm, today: datetime.date) -> dict:
     """The results' context. Nothing in it depends on the viewer (cards on the board carry no
-    forms), which is what lets adcmeet.fragments share one rendering."""
+    forms), which is what lets adcmeet.core.fragments share one rendering."""
     everything = _filtered(roadmap, form, today)
     live = everything.live()
     periods = list(roadmap.periods.order_by("order"))
@@ -564,7 +564,7 @@ def _period_url(roadmap: Roadmap, period: Period, query: str, *, offset: int) ->
 
 def _roadmap_stamp(roadmap: Roadmap) -> str | None:
     """What the board, its charts, filters and comparisons show, in one query
-    (adcmeet.fragments): the roadmaps, this one's periods, deliverables, their history and
+    (adcmeet.core.fragments): the roadmaps, this one's periods, deliverables, their history and
     owners, the projects and task forces the filters offer."""
     items = "ANY(ARRAY(SELECT id FROM deliverables_deliverable WHERE roadmap_id = %s))"
     owners = Deliverable.owners.through._meta.db_table

@@ -111,7 +111,7 @@ def create_world(users: int) -> Plan:
     from django.utils import timezone
 
     from adcmeet.accounts.models import CONVENER, DEVELOPER, User
-    from adcmeet.models import AgendaItem, Meeting, MeetingSeries
+    from adcmeet.meetings.models import AgendaItem, Meeting, MeetingSeries
     from deliverables.models import Deliverable, Period, Roadmap
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -409,7 +409,7 @@ def run_users(port: int, plan: Plan, duration: float, seed: int):
 
 
 def lost_updates(acks: Acks) -> list[str]:
-    from adcmeet.models import AgendaItem
+    from adcmeet.meetings.models import AgendaItem
     from deliverables.models import Deliverable
 
     lost = []

@@ -1,8 +1,8 @@
 """Task force list, outline editing endpoints and checkpoints.
 
-The task force page itself is composed in adcmeet.views.taskforces (it shows deliverables and
-meetings, which this app must not know); the outline endpoints here render its `outline`
-partial for htmx and redirect back to the page otherwise.
+The task force page itself is composed in adcmeet.meetings.views.taskforces (it shows
+deliverables and meetings, which this app must not know); the outline endpoints here render
+its `outline` partial for htmx and redirect back to the page otherwise.
 """
 
 from django.contrib import messages
@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from adcmeet import fragments
-from adcmeet.access import (
+from adcmeet.core import fragments
+from adcmeet.core.access import (
     can_edit_outline,
     can_manage_checkpoints,
     login_redirect,
@@ -45,7 +45,7 @@ def _people():
 
 
 def _list_stamp() -> str | None:
-    """Everything the list shows, in one query (adcmeet.fragments): task forces, their
+    """Everything the list shows, in one query (adcmeet.core.fragments): task forces, their
     conveners and outlines, checkpoints and their goals, people's names."""
     return fragments.stamp(
         TaskForce.objects.all(),

@@ -10,7 +10,7 @@ import zoneinfo
 from django.contrib.auth.models import Group
 
 from adcmeet.accounts.models import User
-from adcmeet.models import ActionItem, AgendaItem, Meeting, MeetingSeries
+from adcmeet.meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries
 from deliverables.models import Deliverable, DeliverableChange, Period, Project, Roadmap
 from taskforces.models import Checkpoint, OutlineItem, TaskForce
 

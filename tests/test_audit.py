@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from adcmeet.models import AgendaItem, Meeting
+from adcmeet.meetings.models import AgendaItem, Meeting
 from deliverables.models import Deliverable
 from tests import factories
 

@@ -29,7 +29,7 @@ print("made")
 """
 
 CHANGE_DATA = """
-from adcmeet.models import Meeting
+from adcmeet.meetings.models import Meeting
 from deliverables.models import Deliverable
 Meeting.objects.update(title="Renamed after the backup")
 Deliverable.objects.all().delete()

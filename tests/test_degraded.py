@@ -13,7 +13,7 @@ from tests.dbtools import manage
 PROBE = """
 import json, time
 from django.test import Client
-from adcmeet.models import AgendaItem, Meeting, OutboundMail
+from adcmeet.meetings.models import AgendaItem, Meeting, OutboundMail
 from tests import factories
 from adcmeet.accounts.models import CONVENER
 

@@ -1,4 +1,4 @@
-"""Cached pages never outlive a change of what they show (adcmeet.fragments, issue 7).
+"""Cached pages never outlive a change of what they show (adcmeet.core.fragments, issue 7).
 
 Every change below goes through a path that leaves `updated_at` and `version` alone (a
 queryset `.update()`, an M2M add, a rename of a person): the stamp of row versions still sees
@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from adcmeet.accounts.models import User
-from adcmeet.models import AgendaItem, Meeting
+from adcmeet.meetings.models import AgendaItem, Meeting
 from deliverables.models import Deliverable
 from taskforces.models import OutlineItem, TaskForce
 from tests import factories

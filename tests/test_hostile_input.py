@@ -20,9 +20,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adcmeet import actions, outbox
 from adcmeet.lib.outline import OutlineError, parse_outline
-from adcmeet.models import AgendaItem, Meeting, MeetingSeries, OutboundMail
+from adcmeet.meetings import actions, outbox
+from adcmeet.meetings.models import AgendaItem, Meeting, MeetingSeries, OutboundMail
 from deliverables.models import Deliverable, Project, Roadmap
 from taskforces.models import Checkpoint, OutlineItem, TaskForce
 from tests import urlwalk

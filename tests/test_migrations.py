@@ -18,7 +18,7 @@ OUR_APPS = ("adcmeet", "deliverables", "taskforces", "accounts")
 
 COUNTS = """
 import json
-from adcmeet.models import AgendaItem, Meeting, MeetingSeries
+from adcmeet.meetings.models import AgendaItem, Meeting, MeetingSeries
 from deliverables.models import Deliverable, Period, Roadmap
 from taskforces.models import OutlineItem, TaskForce
 print(json.dumps({m.__name__: m.objects.count() for m in (

@@ -14,7 +14,14 @@ from django.db import IntegrityError, transaction
 from django.forms import modelform_factory
 
 from adcmeet.accounts.models import User
-from adcmeet.models import ActionItem, AgendaItem, Heartbeat, Meeting, MeetingSeries, OutboundMail
+from adcmeet.meetings.models import (
+    ActionItem,
+    AgendaItem,
+    Heartbeat,
+    Meeting,
+    MeetingSeries,
+    OutboundMail,
+)
 from deliverables.models import Deliverable, DeliverableChange, Period, Project, Roadmap
 from taskforces.models import Checkpoint, CheckpointGoal, OutlineItem, TaskForce
 from tests import factories
@@ -337,7 +344,7 @@ def test_new_roadmap_form_refuses_implausible_years_and_duplicates(w):
 
 
 def test_agenda_item_form_refuses_silly_durations_and_empty_titles(w):
-    from adcmeet.forms import ItemForm
+    from adcmeet.meetings.forms import ItemForm
 
     for minutes in ("0", "241"):
         form = ItemForm({"title": "x", "duration_minutes": minutes}, section="hot", people=[])
@@ -347,7 +354,7 @@ def test_agenda_item_form_refuses_silly_durations_and_empty_titles(w):
 
 
 def test_action_item_form_refuses_empty_text(w):
-    from adcmeet.forms import ActionItemForm
+    from adcmeet.meetings.forms import ActionItemForm
 
     assert "text" in ActionItemForm({"text": ""}, meeting=w.meeting, people=[]).errors
 

@@ -2,10 +2,10 @@
 
 Each page is measured on a cache miss (the cache emptied first: what a page costs after its
 data changed) with a little data and again with much more: the count must not grow. Pages
-cached under a stamp (adcmeet.fragments) are also measured on a hit. Pages guarded elsewhere:
+cached under a stamp (adcmeet.core.fragments) are also measured on a hit. Pages guarded elsewhere:
 the roadmap and its filters (tests/deliverables/test_roadmap_page.py), my deliverables
 (tests/deliverables/test_my_deliverables.py), the task force list
-(tests/taskforces/test_taskforce_list.py), the builder page (tests/adcmeet/test_agenda_views.py).
+(tests/taskforces/test_taskforce_list.py), the builder page (tests/meetings/test_agenda_views.py).
 """
 
 import datetime
@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from adcmeet.models import AgendaItem, Meeting
+from adcmeet.meetings.models import AgendaItem, Meeting
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from django.urls.converters import IntConverter, SlugConverter, StringConverter
 from django.utils import timezone
 
 from adcmeet.accounts.models import CONVENER, DEVELOPER, MANAGER
-from adcmeet.models import Meeting
+from adcmeet.meetings.models import Meeting
 from tests import factories
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "security.md"

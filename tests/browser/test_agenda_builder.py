@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from adcmeet.accounts.models import CONVENER
-from adcmeet.models import Meeting
+from adcmeet.meetings.models import Meeting
 from tests import factories
 from tests.browser.checks import axe_violations, watch_console
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from adcmeet.models import AgendaItem
+from adcmeet.meetings.models import AgendaItem
 from taskforces.models import CheckpointGoal, OutlineItem, TaskForce
 from tests.browser.checks import axe_violations, watch_console
 from tests.factories import (

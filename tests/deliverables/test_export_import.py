@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from adcmeet.seed import read
+from adcmeet.meetings.seed import read
 from deliverables import actions
 from deliverables.importer import import_roadmap_outline
 from deliverables.models import Deliverable, Roadmap

@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from adcmeet.lib.outline import OutlineError
-from adcmeet.seed import read
+from adcmeet.meetings.seed import read
 from deliverables.importer import (
     import_roadmap_outline,
     preview_roadmap_outline,

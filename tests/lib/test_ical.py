@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from adcmeet.accounts.models import User
 from adcmeet.lib import ical
-from adcmeet.models import AgendaItem, Meeting, MeetingSeries
+from adcmeet.meetings.models import AgendaItem, Meeting, MeetingSeries
 from deliverables.models import Deliverable, Period, Roadmap
 from tests.lib.ical_parsers import (
     PYTHON_PARSERS,

@@ -1,7 +1,7 @@
 import pytest
 
 from adcmeet.lib.outline import OutlineError
-from adcmeet.seed import read
+from adcmeet.meetings.seed import read
 from taskforces.importer import (
     import_outline_items,
     import_task_forces,

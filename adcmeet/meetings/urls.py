@@ -1,0 +1,49 @@
+from django.urls import path
+
+from adcmeet.meetings.views import audit, feeds, home, me, meetings, taskforces
+
+m = "meetings/<int:meeting_id>/"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("healthz", home.healthz, name="healthz"),
+    # The personal page: calendar token and mail preferences.
+    path("me/", me.me, name="me"),
+    path("me/calendar-token/", me.rotate_calendar_token, name="rotate-calendar-token"),
+    path("me/mail/", me.mail_preferences, name="mail-preferences"),
+    path("mail/unsubscribe/<str:token>/", me.unsubscribe, name="mail-unsubscribe"),
+    # Task force pages as the meetings domain composes them (focus topics, rotation).
+    path("taskforces/<slug:slug>/", taskforces.taskforce_page, name="taskforce"),
+    path("focus-topics/", taskforces.focus_topics, name="focus-topics"),
+    path("focus-topics/schedule/", taskforces.schedule_focus_topic, name="focus-topic-schedule"),
+    path("meetings/", meetings.meeting_list, name="meetings"),
+    path(
+        "meetings/series/<slug:slug>/create-upcoming/",
+        meetings.create_upcoming,
+        name="series-create-upcoming",
+    ),
+    path(m, meetings.meeting_detail, name="meeting"),
+    # The agenda builder (conveners).
+    path(m + "edit/", meetings.meeting_edit, name="meeting-edit"),
+    path(m + "items/add/", meetings.item_add, name="item-add"),
+    path(m + "items/<int:item_id>/edit/", meetings.item_edit, name="item-edit"),
+    path(m + "items/<int:item_id>/remove/", meetings.item_remove, name="item-remove"),
+    path(m + "items/<int:item_id>/restore/", meetings.item_restore, name="item-restore"),
+    path(m + "items/<int:item_id>/move/", meetings.item_move, name="item-move"),
+    path(m + "tracking/", meetings.tracking_accept, name="tracking-accept"),
+    path(m + "copy-last-week/", meetings.copy_last_week, name="copy-last-week"),
+    path(m + "publish/", meetings.publish, name="meeting-publish"),
+    path(m + "cancel/", meetings.cancel, name="meeting-cancel"),
+    path(m + "move/", meetings.move, name="meeting-move"),
+    # Minutes (conveners; presenters for their own items).
+    path(m + "minutes/", meetings.minutes, name="meeting-minutes"),
+    path(m + "minutes/save/", meetings.minutes_save, name="minutes-save"),
+    path(m + "items/<int:item_id>/minutes/", meetings.item_minutes_save, name="item-minutes-save"),
+    path(m + "actions/add/", meetings.action_add, name="action-add"),
+    path(m + "actions/<int:action_id>/done/", meetings.action_done, name="action-done"),
+    # Calendar feeds.
+    path("calendar/me/<str:token>.ics", feeds.personal_feed, name="calendar-personal"),
+    path("calendar/<slug:slug>.ics", feeds.series_feed, name="calendar-series"),
+    path("meetings/<int:meeting_id>/meeting.ics", feeds.meeting_ics, name="meeting-ics"),
+    path("audit/", audit.audit_log, name="audit"),
+]

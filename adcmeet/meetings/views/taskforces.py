@@ -1,0 +1,249 @@
+"""Pages that join task forces with the roadmap and meetings: a task force's page and the
+focus-topic rotation. Outline editing itself lives in taskforces.views."""
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from adcmeet.core.access import can_edit_meeting, can_edit_outline, login_required, site_visible
+from adcmeet.meetings import actions, rotation
+from adcmeet.meetings.models import MAX_ITEM_MINUTES, ActionItem, AgendaItem, Meeting
+from deliverables.models import Deliverable
+from taskforces.models import Checkpoint, OutlineItem, TaskForce
+from taskforces.outline import outline_context
+
+ROTATION_MEETINGS = 8
+
+
+def _people(field: str) -> Prefetch:
+    return Prefetch(field, queryset=get_user_model().objects.order_by("name", "username"))
+
+
+@require_GET
+@site_visible
+def taskforce_page(request: HttpRequest, slug: str) -> HttpResponse:
+    task_force = get_object_or_404(
+        TaskForce.objects.prefetch_related(_people("conveners"), _people("members")), slug=slug
+    )
+    today = timezone.localdate()
+    now = timezone.now()
+    context = outline_context(task_force, can_edit=can_edit_outline(request.user, task_force))
+
+    goals = dict(task_force.checkpoint_goals.values_list("checkpoint_id", "goal"))
+    checkpoints = list(
+        Checkpoint.objects.upcoming(today)
+        .filter(Q(goals__task_force=task_force) | Q(items__task_force=task_force))
+        .distinct()
+        .order_by("date", "name")
+    )
+    for checkpoint in checkpoints:
+        checkpoint.goal_text = goals.get(checkpoint.pk, "")
+
+    deliverables = list(
+        Deliverable.objects.live()
+        .filter(task_force=task_force)
+        .select_related("roadmap", "period")
+        .order_by("-roadmap__year", "roadmap__name", "period__order", "position", "id")
+    )
+    for deliverable in deliverables:
+        deliverable.is_overdue_today = deliverable.is_overdue(today)
+
+    visible = Meeting.objects.visible_to(request.user)
+    focus = list(
+        AgendaItem.objects.live()
+        .filter(section=AgendaItem.Section.FOCUS, task_force=task_force, meeting__in=visible)
+        .exclude(meeting__state=Meeting.State.CANCELLED)
+        .select_related("meeting__series")
+        .order_by("-meeting__start")
+    )
+    recent_cut = now - datetime.timedelta(hours=2)
+    action_items = list(
+        ActionItem.objects.filter(
+            agenda_item__task_force=task_force,
+            agenda_item__deleted_at__isnull=True,
+            meeting__in=visible,
+        )
+        .select_related("owner", "meeting__series")
+        .order_by("done", "due", "-meeting__start", "id")
+    )
+    context.update(
+        {
+            "checkpoints": checkpoints,
+            "deliverables": deliverables,
+            "upcoming_focus": [i for i in reversed(focus) if i.meeting.start >= recent_cut],
+            "past_focus": [i for i in focus if i.meeting.start < recent_cut],
+            "action_items": action_items,
+        }
+    )
+    return render(request, "taskforces/taskforce.html", context)
+
+
+# --- focus topic rotation ----------------------------------------------------------------
+
+
+class ScheduleForm(forms.Form):
+    meeting = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    task_force = forms.IntegerField(widget=forms.HiddenInput)
+    question = forms.TypedChoiceField(
+        label="Title", required=False, coerce=int, empty_value=None, choices=()
+    )
+    duration = forms.IntegerField(
+        label="Minutes", min_value=1, max_value=MAX_ITEM_MINUTES, initial=rotation.FOCUS_MINUTES
+    )
+    replace = forms.BooleanField(label="Replace the current focus topic", required=False)
+
+    def __init__(self, *args, questions: list[OutlineItem] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question"].choices = [("", "Just the activity's name")] + [
+            (q.pk, q.text) for q in questions
+        ]
+
+
+def _schedulable(user) -> list[Meeting]:
+    return list(
+        Meeting.objects.visible_to(user)
+        .upcoming()
+        .exclude(state__in=[Meeting.State.CANCELLED, Meeting.State.HELD])
+        .select_related("series")
+        .order_by("start")[:ROTATION_MEETINGS]
+    )
+
+
+def _rotation_context(
+    request: HttpRequest, *, selected_id: int | None = None, retry: dict | None = None
+) -> dict:
+    today = timezone.localdate()
+    meetings = _schedulable(request.user)
+    focus_by_meeting: dict[int, AgendaItem] = {}
+    for item in (
+        AgendaItem.objects.live()
+        .filter(section=AgendaItem.Section.FOCUS, meeting__in=[m.pk for m in meetings])
+        .select_related("task_force")
+        .order_by("-position", "-id")
+    ):
+        focus_by_meeting[item.meeting_id] = item
+    for meeting in meetings:
+        meeting.focus_item = focus_by_meeting.get(meeting.pk)
+    selected = next((m for m in meetings if m.pk == selected_id), None)
+    if selected is None:
+        selected = next((m for m in meetings if m.focus_item is None), None) or (
+            meetings[0] if meetings else None
+        )
+    can_schedule = selected is not None and can_edit_meeting(request.user, selected)
+    proposals = rotation.propose(today, user=request.user)
+    retry = retry or {}
+    for proposal in proposals:
+        if not can_schedule:
+            proposal.form = None
+            continue
+        again = retry.get("task_force") == proposal.task_force.pk
+        proposal.form = ScheduleForm(
+            questions=proposal.questions,
+            prefix=f"tf{proposal.task_force.pk}",
+            initial={
+                "meeting": selected.pk,
+                "version": selected.version,
+                "task_force": proposal.task_force.pk,
+                "question": retry.get("question") if again else None,
+                "duration": retry.get("duration") if again else rotation.FOCUS_MINUTES,
+                "replace": bool(retry.get("replace")) if again else False,
+            },
+        )
+    return {
+        "meetings": meetings,
+        "selected": selected,
+        "can_schedule": can_schedule,
+        "proposals": proposals,
+        "today": today,
+    }
+
+
+@require_GET
+@site_visible
+def focus_topics(request: HttpRequest) -> HttpResponse:
+    try:
+        selected_id = int(request.GET.get("meeting", ""))
+    except ValueError:
+        selected_id = None
+    return render(
+        request, "taskforces/rotation.html", _rotation_context(request, selected_id=selected_id)
+    )
+
+
+@require_POST
+@login_required
+def schedule_focus_topic(request: HttpRequest) -> HttpResponse:
+    # Each proposal's form has its own prefix; the task force id in the submitted prefix
+    # says which one was sent.
+    prefix = next(
+        (key.split("-", 1)[0] for key in request.POST if key.startswith("tf") and "-" in key),
+        "",
+    )
+    form = ScheduleForm(request.POST, prefix=prefix)
+    # Question choices are checked below against the task force, so accept any id here.
+    form.fields["question"] = forms.IntegerField(required=False)
+    if not form.is_valid():
+        messages.error(request, "That scheduling request was incomplete; please try again.")
+        return render(request, "taskforces/rotation.html", _rotation_context(request), status=400)
+    data = form.cleaned_data
+    meeting = get_object_or_404(
+        Meeting.objects.visible_to(request.user).select_related("series"), pk=data["meeting"]
+    )
+    if not can_edit_meeting(request.user, meeting):
+        raise PermissionDenied("Only conveners schedule focus topics.")
+    task_force = get_object_or_404(TaskForce, pk=data["task_force"])
+    question = None
+    if data["question"]:
+        question = OutlineItem.objects.filter(
+            pk=data["question"], task_force=task_force, kind=OutlineItem.Kind.QUESTION
+        ).first()
+    retry = {
+        "task_force": task_force.pk,
+        "question": data["question"],
+        "duration": data["duration"],
+        "replace": data["replace"],
+    }
+    error, status = "", 200
+    if data["question"] and question is None:
+        error, status = "That question is not one of this task force's open questions.", 422
+    elif meeting.start < timezone.now() - datetime.timedelta(hours=2):
+        error, status = "That meeting has already taken place; choose an upcoming one.", 422
+    else:
+        try:
+            item = rotation.schedule_focus_topic(
+                meeting=meeting,
+                version=data["version"],
+                by=request.user,
+                task_force=task_force,
+                question=question,
+                replace=data["replace"],
+                duration_minutes=data["duration"],
+            )
+        except rotation.FocusTopicTaken as exc:
+            error, status = exc.message, 409
+        except actions.StaleVersion as exc:
+            error, status = exc.message.replace("the agenda below", "the list below"), 409
+        except actions.AgendaError as exc:
+            error, status = exc.message, 422
+        else:
+            messages.success(
+                request,
+                f"“{item.title}” is the focus topic of {meeting.local_start:%A %d %B %Y}.",
+            )
+            return redirect(meeting.get_absolute_url())
+    messages.error(request, error)
+    return render(
+        request,
+        "taskforces/rotation.html",
+        _rotation_context(request, selected_id=meeting.pk, retry=retry),
+        status=status,
+    )

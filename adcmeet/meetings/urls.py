@@ -1,6 +1,6 @@
 from django.urls import path
 
-from adcmeet.meetings.views import audit, feeds, home, me, meetings, taskforces
+from adcmeet.meetings.views import audit, builder, feeds, home, me, meetings, minutes, taskforces
 
 m = "meetings/<int:meeting_id>/"
 
@@ -24,23 +24,23 @@ urlpatterns = [
     ),
     path(m, meetings.meeting_detail, name="meeting"),
     # The agenda builder (conveners).
-    path(m + "edit/", meetings.meeting_edit, name="meeting-edit"),
-    path(m + "items/add/", meetings.item_add, name="item-add"),
-    path(m + "items/<int:item_id>/edit/", meetings.item_edit, name="item-edit"),
-    path(m + "items/<int:item_id>/remove/", meetings.item_remove, name="item-remove"),
-    path(m + "items/<int:item_id>/restore/", meetings.item_restore, name="item-restore"),
-    path(m + "items/<int:item_id>/move/", meetings.item_move, name="item-move"),
-    path(m + "tracking/", meetings.tracking_accept, name="tracking-accept"),
-    path(m + "copy-last-week/", meetings.copy_last_week, name="copy-last-week"),
-    path(m + "publish/", meetings.publish, name="meeting-publish"),
-    path(m + "cancel/", meetings.cancel, name="meeting-cancel"),
-    path(m + "move/", meetings.move, name="meeting-move"),
+    path(m + "edit/", builder.meeting_edit, name="meeting-edit"),
+    path(m + "items/add/", builder.item_add, name="item-add"),
+    path(m + "items/<int:item_id>/edit/", builder.item_edit, name="item-edit"),
+    path(m + "items/<int:item_id>/remove/", builder.item_remove, name="item-remove"),
+    path(m + "items/<int:item_id>/restore/", builder.item_restore, name="item-restore"),
+    path(m + "items/<int:item_id>/move/", builder.item_move, name="item-move"),
+    path(m + "tracking/", builder.tracking_accept, name="tracking-accept"),
+    path(m + "copy-last-week/", builder.copy_last_week, name="copy-last-week"),
+    path(m + "publish/", builder.publish, name="meeting-publish"),
+    path(m + "cancel/", builder.cancel, name="meeting-cancel"),
+    path(m + "move/", builder.move, name="meeting-move"),
     # Minutes (conveners; presenters for their own items).
-    path(m + "minutes/", meetings.minutes, name="meeting-minutes"),
-    path(m + "minutes/save/", meetings.minutes_save, name="minutes-save"),
-    path(m + "items/<int:item_id>/minutes/", meetings.item_minutes_save, name="item-minutes-save"),
-    path(m + "actions/add/", meetings.action_add, name="action-add"),
-    path(m + "actions/<int:action_id>/done/", meetings.action_done, name="action-done"),
+    path(m + "minutes/", minutes.minutes, name="meeting-minutes"),
+    path(m + "minutes/save/", minutes.minutes_save, name="minutes-save"),
+    path(m + "items/<int:item_id>/minutes/", minutes.item_minutes_save, name="item-minutes-save"),
+    path(m + "actions/add/", minutes.action_add, name="action-add"),
+    path(m + "actions/<int:action_id>/done/", minutes.action_done, name="action-done"),
     # Calendar feeds.
     path("calendar/me/<str:token>.ics", feeds.personal_feed, name="calendar-personal"),
     path("calendar/<slug:slug>.ics", feeds.series_feed, name="calendar-series"),

@@ -1,0 +1,86 @@
+"""Workflows on meetings, one concept a module (zulip's zerver/actions): the agenda
+(`agenda`), deliverable tracking and copies (`tracking`), publishing and scheduling
+(`schedule`), minutes and action items (`minutes`); what they share is in `common`.
+
+The package exports each workflow, so callers write `actions.publish_meeting(...)`.
+"""
+
+from adcmeet.meetings.actions.agenda import (
+    ITEM_FIELDS,
+    add_item,
+    move_item,
+    remove_item,
+    restore_item,
+    update_item,
+)
+from adcmeet.meetings.actions.common import (
+    MOVABLE_SECTIONS,
+    TRACKING_MINUTES,
+    AgendaError,
+    Section,
+    StaleVersion,
+    agenda_items,
+    budget,
+    fresh_meeting,
+    meeting_end,
+    previous_meeting,
+    series_for_convener,
+)
+from adcmeet.meetings.actions.minutes import (
+    add_action_item,
+    complete_action_item,
+    open_action_items,
+    save_item_minutes,
+    save_minutes,
+)
+from adcmeet.meetings.actions.schedule import (
+    PublishResult,
+    cancel_meeting,
+    create_upcoming_meetings,
+    mark_meetings_held,
+    move_meeting,
+    publish_meeting,
+)
+from adcmeet.meetings.actions.tracking import (
+    TrackingProposal,
+    accept_tracking_items,
+    copy_from_last_week,
+    current_period,
+    propose_tracking_items,
+)
+
+__all__ = [
+    "ITEM_FIELDS",
+    "MOVABLE_SECTIONS",
+    "TRACKING_MINUTES",
+    "AgendaError",
+    "PublishResult",
+    "Section",
+    "StaleVersion",
+    "TrackingProposal",
+    "accept_tracking_items",
+    "add_action_item",
+    "add_item",
+    "agenda_items",
+    "budget",
+    "cancel_meeting",
+    "complete_action_item",
+    "copy_from_last_week",
+    "create_upcoming_meetings",
+    "current_period",
+    "fresh_meeting",
+    "mark_meetings_held",
+    "meeting_end",
+    "move_item",
+    "move_meeting",
+    "open_action_items",
+    "previous_meeting",
+    "propose_tracking_items",
+    "publish_meeting",
+    "remove_item",
+    "restore_item",
+    "save_item_minutes",
+    "save_minutes",
+    "series_for_convener",
+    "update_item",
+]

@@ -1,0 +1,252 @@
+"""Building the agenda: add, edit, remove, restore and move items."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from adcmeet.accounts.models import User
+from adcmeet.meetings.actions.common import (
+    MOVABLE_SECTIONS,
+    AgendaError,
+    Section,
+    agenda_changed,
+    agenda_items,
+    by_section,
+    check_item,
+    check_presenter,
+    claim_meeting,
+    ensure_editable,
+    refresh_last_focus,
+    remember,
+    renumber,
+    snapshot,
+)
+from adcmeet.meetings.models import (
+    AgendaItem,
+    Meeting,
+)
+from deliverables.models import Deliverable
+from taskforces.models import OutlineItem, TaskForce
+
+
+def add_item(
+    *,
+    meeting: Meeting,
+    version: int,
+    by: User | None,
+    section: str,
+    title: str,
+    duration_minutes: int,
+    presenter: User | None = None,
+    presenter_name: str = "",
+    presenter_email: str = "",
+    presenter_affiliation: str = "",
+    task_force: TaskForce | None = None,
+    outline_item: OutlineItem | None = None,
+    deliverable: Deliverable | None = None,
+    notes: str = "",
+    recurring: bool = False,
+) -> AgendaItem:
+    """Add an item at the end of its section."""
+    if section not in Section.values:
+        raise AgendaError("Unknown agenda section.")
+    check_item(title=title, duration_minutes=duration_minutes)
+    check_presenter(presenter, presenter_name, presenter_email)
+    with transaction.atomic():
+        meeting = claim_meeting(meeting, version)
+        ensure_editable(meeting)
+        current = agenda_items(meeting)
+        before = snapshot(current)
+        sections = by_section(current)
+        item = AgendaItem(
+            meeting=meeting,
+            section=section,
+            title=title.strip(),
+            duration_minutes=duration_minutes,
+            presenter=presenter,
+            presenter_name=presenter_name.strip(),
+            presenter_email=presenter_email.strip(),
+            presenter_affiliation=presenter_affiliation.strip(),
+            task_force=task_force,
+            outline_item=outline_item,
+            deliverable=deliverable,
+            notes=notes,
+            recurring=recurring,
+            position=sum(len(items) for items in sections.values()),
+        )
+        item._history_user = by
+        item.save()
+        sections[section].append(item)
+        renumber(sections)
+        agenda_changed(meeting, by)
+        if section == Section.FOCUS:
+            refresh_last_focus([item.task_force_id])
+    remember(meeting, sections, before)
+    return item
+
+
+ITEM_FIELDS = (
+    "title",
+    "duration_minutes",
+    "presenter",
+    "presenter_name",
+    "presenter_email",
+    "presenter_affiliation",
+    "task_force",
+    "outline_item",
+    "deliverable",
+    "notes",
+    "recurring",
+)
+
+
+def update_item(*, item: AgendaItem, version: int, by: User | None, **changes) -> AgendaItem:
+    """Change an item's own fields (not its place: see `move_item`)."""
+    unknown = set(changes) - set(ITEM_FIELDS)
+    if unknown:
+        raise TypeError(f"update_item() cannot change {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        meeting = claim_meeting(item.meeting, version)
+        ensure_editable(meeting)
+        item = AgendaItem.objects.select_for_update().get(pk=item.pk, meeting=meeting)
+        if item.deleted_at is not None:
+            raise AgendaError("That item was removed from the agenda in the meantime.")
+        old_task_force = item.task_force_id
+        for name, value in changes.items():
+            if isinstance(value, str):
+                value = value.strip() if name != "notes" else value
+            setattr(item, name, value)
+        check_item(title=item.title, duration_minutes=item.duration_minutes)
+        check_presenter(item.presenter, item.presenter_name, item.presenter_email)
+        item._history_user = by
+        item.save()
+        agenda_changed(meeting, by)
+        if item.section == Section.FOCUS:
+            refresh_last_focus([old_task_force, item.task_force_id])
+    return item
+
+
+def remove_item(*, item: AgendaItem, version: int, by: User | None) -> AgendaItem:
+    """Soft delete: the item leaves the agenda and can be restored (`restore_item`)."""
+    with transaction.atomic():
+        meeting = claim_meeting(item.meeting, version)
+        ensure_editable(meeting)
+        item = AgendaItem.objects.get(pk=item.pk, meeting=meeting)
+        if item.deleted_at is not None:
+            return item
+        item.deleted_at = timezone.now()
+        item._history_user = by
+        item.save(update_fields=["deleted_at"])
+        renumber(by_section(agenda_items(meeting)))
+        agenda_changed(meeting, by)
+        if item.section == Section.FOCUS:
+            refresh_last_focus([item.task_force_id])
+    return item
+
+
+def restore_item(*, item: AgendaItem, version: int, by: User | None) -> AgendaItem:
+    """Undo a removal: the item goes back where it was, as near as the agenda now allows."""
+    with transaction.atomic():
+        meeting = claim_meeting(item.meeting, version)
+        ensure_editable(meeting)
+        item = AgendaItem.objects.get(pk=item.pk, meeting=meeting)
+        if item.deleted_at is None:
+            return item
+        item.deleted_at = None
+        item._history_user = by
+        item.save(update_fields=["deleted_at"])
+        # Its old position still says where it stood; on a tie it goes before the item that
+        # moved up into its place.
+        ordered = sorted(
+            [*agenda_items(meeting)],
+            key=lambda other: (
+                AgendaItem.SECTION_ORDER[other.section],
+                other.position,
+                0 if other.pk == item.pk else 1,
+            ),
+        )
+        renumber(by_section(ordered))
+        agenda_changed(meeting, by)
+        if item.section == Section.FOCUS:
+            refresh_last_focus([item.task_force_id])
+    return item
+
+
+def _target_for_direction(
+    sections: dict[str, list[AgendaItem]], item: AgendaItem, direction: str
+) -> tuple[str, int]:
+    """Where one step up or down leads: within the section, or across the hot/tracking
+    boundary (the last hot topic steps down into tracking, the first tracking item up into
+    the hot topics)."""
+    current = sections[item.section]
+    index = next(i for i, other in enumerate(current) if other.pk == item.pk)
+    if direction == "up":
+        if index > 0:
+            return item.section, index - 1
+        if item.section == Section.TRACKING:
+            return Section.HOT, len(sections[Section.HOT])
+        return item.section, index
+    if direction == "down":
+        if index < len(current) - 1:
+            return item.section, index + 1
+        if item.section == Section.HOT:
+            return Section.TRACKING, 0
+        return item.section, index
+    raise AgendaError("Move an item up or down.")
+
+
+def move_item(
+    *,
+    item: AgendaItem,
+    version: int,
+    by: User | None,
+    direction: str | None = None,
+    section: str | None = None,
+    index: int | None = None,
+) -> AgendaItem:
+    """Move one step (`direction` "up"/"down", the keyboard way) or to `index` within
+    `section` (drag and drop). Hot topics and tracking items move freely within and across
+    their two sections; the focus topic stays first and the open floor last."""
+    with transaction.atomic():
+        meeting = claim_meeting(item.meeting, version)
+        ensure_editable(meeting)
+        items = agenda_items(meeting)
+        item = next((other for other in items if other.pk == item.pk), None)
+        if item is None:
+            raise AgendaError("That item was removed from the agenda in the meantime.")
+        earlier = snapshot(items)
+        sections = by_section(items)
+        if direction is not None:
+            target_section, target_index = _target_for_direction(sections, item, direction)
+        else:
+            target_section = section or item.section
+            target_index = len(sections[target_section]) if index is None else index
+        if target_section not in Section.values:
+            raise AgendaError("Unknown agenda section.")
+        if target_section != item.section and not (
+            item.section in MOVABLE_SECTIONS and target_section in MOVABLE_SECTIONS
+        ):
+            if Section.FOCUS in (item.section, target_section):
+                raise AgendaError("The focus topic always opens the meeting; it cannot move.")
+            raise AgendaError("The open floor always closes the meeting; it cannot move.")
+        before = [other.pk for other in items]
+        crossed = item.section != target_section
+        sections[item.section].remove(item)
+        destination = sections[target_section]
+        destination.insert(max(0, min(target_index, len(destination))), item)
+        if crossed:
+            item.section = target_section
+            item._history_user = by
+            item.save(update_fields=["section"])
+        renumber(sections)
+        after = [other.pk for section_items in sections.values() for other in section_items]
+        # The last hot topic stepping into tracking keeps its place in the running order,
+        # yet the agenda changed.
+        if before != after or crossed:
+            agenda_changed(meeting, by)
+    remember(meeting, sections, earlier)
+    return item
+
+
+# --- proposals and copies ----------------------------------------------------------------

@@ -1,0 +1,176 @@
+"""Publishing, cancelling and moving meetings; creating upcoming ones; marking them held."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from adcmeet.accounts.models import User
+from adcmeet.meetings import outbox
+from adcmeet.meetings.actions.common import (
+    AgendaError,
+    Section,
+    agenda_items,
+    budget,
+    claim_meeting,
+    ensure_editable,
+    ensure_not_held,
+    meeting_end,
+    refresh_last_focus,
+    save_meeting,
+)
+from adcmeet.meetings.models import (
+    Meeting,
+    MeetingSeries,
+    OutboundMail,
+)
+
+
+@dataclass
+class PublishResult:
+    meeting: Meeting
+    kind: str  # OutboundMail.Kind of the queued mail
+    warning: str = ""
+
+
+def publish_meeting(*, meeting: Meeting, version: int, by: User | None) -> PublishResult:
+    """Publish the agenda (or send an update of a published one) and queue its mail.
+
+    Refused over the series' limit; over the objective is only a warning.
+    """
+    with transaction.atomic():
+        meeting = claim_meeting(meeting, version)
+        ensure_editable(meeting)
+        ensure_not_held(meeting, "published")
+        items = agenda_items(meeting)
+        if not items:
+            raise AgendaError("Add at least one item before publishing the agenda.")
+        plan = budget(meeting, items)
+        if plan.over_limit:
+            raise AgendaError("Publishing refused. " + plan.message)
+        first = meeting.state != Meeting.State.PUBLISHED
+        if not first and meeting.announced_revision == meeting.revision:
+            raise AgendaError("The agenda is already published and unchanged since it was sent.")
+        meeting.state = Meeting.State.PUBLISHED
+        meeting.revision += 1
+        meeting.announced_revision = meeting.revision
+        meeting.published_at = timezone.now()
+        save_meeting(meeting, by, "state", "revision", "announced_revision", "published_at")
+        kind = OutboundMail.Kind.AGENDA if first else OutboundMail.Kind.AGENDA_UPDATE
+        outbox.queue_meeting_mail(meeting, kind)
+    return PublishResult(
+        meeting=meeting, kind=kind, warning=plan.message if plan.over_target else ""
+    )
+
+
+def cancel_meeting(*, meeting: Meeting, version: int, by: User | None, reason: str) -> Meeting:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise AgendaError("Say why the meeting is cancelled; the reason goes out with the notice.")
+    with transaction.atomic():
+        meeting = claim_meeting(meeting, version)
+        ensure_editable(meeting)
+        ensure_not_held(meeting, "cancelled")
+        meeting.state = Meeting.State.CANCELLED
+        meeting.cancel_reason = reason[:300]
+        meeting.revision += 1
+        meeting.announced_revision = meeting.revision
+        save_meeting(meeting, by, "state", "cancel_reason", "revision", "announced_revision")
+        outbox.queue_meeting_mail(meeting, OutboundMail.Kind.CANCELLATION)
+        refresh_last_focus(
+            meeting.items.live()
+            .filter(section=Section.FOCUS)
+            .values_list("task_force_id", flat=True)
+        )
+    return meeting
+
+
+def move_meeting(
+    *, meeting: Meeting, version: int, by: User | None, start: datetime.datetime
+) -> Meeting:
+    """Move one meeting (holiday, workshop week). It keeps its scheduled date, so the series
+    never recreates it there; a published meeting's revision grows and the update is mailed."""
+    if start.tzinfo is None:
+        raise AgendaError("The new start needs a time zone.")
+    with transaction.atomic():
+        meeting = claim_meeting(meeting, version)
+        ensure_editable(meeting)
+        ensure_not_held(meeting, "moved")
+        if start == meeting.start:
+            raise AgendaError("That is when the meeting already starts.")
+        clash = (
+            Meeting.objects.filter(series=meeting.series_id, start=start)
+            .exclude(pk=meeting.pk)
+            .exists()
+        )
+        if clash:
+            raise AgendaError("Another meeting of this series already starts then.")
+        meeting.start = start
+        fields = ["start"]
+        if meeting.state == Meeting.State.PUBLISHED:
+            meeting.revision += 1
+            meeting.announced_revision = meeting.revision
+            fields += ["revision", "announced_revision"]
+        save_meeting(meeting, by, *fields)
+        if meeting.state == Meeting.State.PUBLISHED:
+            outbox.queue_meeting_mail(meeting, OutboundMail.Kind.AGENDA_UPDATE)
+    return meeting
+
+
+def create_upcoming_meetings(
+    series: MeetingSeries, count: int = 8, *, now: datetime.datetime | None = None
+) -> list[Meeting]:
+    """Make sure the next `count` regular dates of the series have a meeting; returns the
+    ones created. Idempotent: the (series, scheduled_for) unique constraint names a date's
+    meeting, and a moved meeting keeps its scheduled date, so it is never recreated."""
+    now = now or timezone.now()
+    today = timezone.localdate(now, series.tz)
+    dates = [day for day in series.next_dates(count + 1, after=today) if series.start_on(day) > now]
+    created = []
+    for day in dates[:count]:
+        try:
+            with transaction.atomic():
+                meeting, made = Meeting.objects.get_or_create(
+                    series=series, scheduled_for=day, defaults={"start": series.start_on(day)}
+                )
+        except IntegrityError:  # a concurrent run created it first
+            continue
+        if made:
+            created.append(meeting)
+    return created
+
+
+def mark_meetings_held(*, now: datetime.datetime | None = None) -> list[int]:
+    """Published meetings that have ended (start + the series' limit) become held; returns
+    their ids. Drafts and cancelled meetings stay as they are. Idempotent, for beat or cron.
+
+    The rows are locked and re-read in one transaction, so a convener moving or cancelling the
+    meeting at the same moment either goes first (and is respected) or waits. The version is
+    left alone: the minutes page, open right after the meeting, must not be refused as stale
+    because of it. The change lands in the meeting's history like any other."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        running = list(
+            Meeting.objects.select_for_update(of=("self",))
+            .filter(state=Meeting.State.PUBLISHED, start__lte=now)
+            .select_related("series")
+        )
+        ended = [meeting for meeting in running if meeting_end(meeting) <= now]
+        for meeting in ended:
+            meeting.state = Meeting.State.HELD
+        if ended:
+            bulk_update_with_history(
+                ended,
+                Meeting,
+                ["state"],
+                default_date=now,
+                default_change_reason="The meeting has ended.",
+            )
+    return [meeting.pk for meeting in ended]
+
+
+# --- minutes -----------------------------------------------------------------------------

@@ -1,0 +1,202 @@
+"""Deliverable tracking proposals and copying last week's recurring items."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from adcmeet.accounts.models import User
+from adcmeet.meetings.actions.common import (
+    TRACKING_MINUTES,
+    AgendaError,
+    Section,
+    agenda_changed,
+    agenda_items,
+    by_section,
+    check_item,
+    claim_meeting,
+    ensure_editable,
+    previous_meeting,
+    renumber,
+)
+from adcmeet.meetings.models import (
+    AgendaItem,
+    Meeting,
+)
+from deliverables.models import Deliverable, Period, Roadmap
+
+
+@dataclass
+class TrackingProposal:
+    deliverable: Deliverable
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def owners(self) -> list[User]:
+        return list(self.deliverable.owners.all())
+
+
+# --- the version claim -------------------------------------------------------------------
+
+
+def current_period(roadmap: Roadmap, day: datetime.date) -> Period | None:
+    """The bucket `day` falls in; among overlapping ones the narrowest (April before Later)."""
+    periods = [
+        period
+        for period in roadmap.periods.all()
+        if period.start <= day and (period.end is None or day <= period.end)
+    ]
+    bounded = [period for period in periods if period.end is not None]
+    if bounded:
+        return min(bounded, key=lambda period: period.end - period.start)
+    return periods[0] if periods else None
+
+
+def propose_tracking_items(
+    *, meeting: Meeting, roadmap: Roadmap | None = None
+) -> list[TrackingProposal]:
+    """Deliverables worth tracking at this meeting and why: those that slipped (the period
+    ended with the work open, or it was moved to a later period), those whose start-by date
+    has passed, and those due in the period the meeting falls in. Items already on the agenda
+    are left out. Order: slips first, then start-by passed, then due this period."""
+    roadmap = roadmap or Roadmap.objects.current()
+    if roadmap is None:
+        return []
+    day = meeting.local_start.date()
+    period = current_period(roadmap, day)
+    on_agenda = meeting.items.live().filter(deliverable__isnull=False).values("deliverable_id")
+    # An item carried into a newer roadmap is tracked there, through its copy.
+    base = (
+        Deliverable.objects.open()
+        .filter(roadmap=roadmap)
+        .without_successor()
+        .exclude(pk__in=on_agenda)
+    )
+    slipped = set(
+        base.filter(pk__in=Deliverable.objects.slipped(on=day).values("pk")).values_list(
+            "pk", flat=True
+        )
+    )
+    overdue = set(base.overdue(today=day).values_list("pk", flat=True))
+    start_by = set(base.start_by_passed(today=day).values_list("pk", flat=True))
+    due = set(base.filter(period=period).values_list("pk", flat=True)) if period else set()
+    wanted = slipped | overdue | start_by | due
+    deliverables = (
+        Deliverable.objects.filter(pk__in=wanted)
+        .select_related("period", "task_force")
+        .prefetch_related("owners")
+        .order_by("period__order", "position", "id")
+    )
+    proposals = []
+    for deliverable in deliverables:
+        reasons = []
+        if deliverable.pk in overdue:
+            reasons.append(f"slipped: {deliverable.period.label} has ended")
+        elif deliverable.pk in slipped:
+            reasons.append("slipped: moved to a later period")
+        if deliverable.pk in start_by:
+            reasons.append(f"start-by date {deliverable.start_by:%d %b} has passed")
+        if deliverable.pk in due:
+            reasons.append(f"due in {deliverable.period.label}")
+        proposals.append(TrackingProposal(deliverable=deliverable, reasons=reasons))
+
+    def urgency(proposal: TrackingProposal) -> int:
+        pk = proposal.deliverable.pk
+        return 0 if pk in slipped or pk in overdue else 1 if pk in start_by else 2
+
+    proposals.sort(key=urgency)  # stable: keeps the roadmap order within each group
+    return proposals
+
+
+def accept_tracking_items(
+    *,
+    meeting: Meeting,
+    version: int,
+    by: User | None,
+    deliverables: Sequence[Deliverable],
+    duration_minutes: int = TRACKING_MINUTES,
+) -> list[AgendaItem]:
+    """Put the chosen deliverables on the agenda as tracking items, in the order given, each
+    presented by its first owner. Ones already on the agenda are skipped."""
+    if not deliverables:
+        raise AgendaError("Choose at least one deliverable to track.")
+    check_item(title="x", duration_minutes=duration_minutes)
+    with transaction.atomic():
+        meeting = claim_meeting(meeting, version)
+        ensure_editable(meeting)
+        sections = by_section(agenda_items(meeting))
+        present = {item.deliverable_id for item in sections[Section.TRACKING]} | {
+            item.deliverable_id for item in sections[Section.HOT]
+        }
+        created = []
+        for deliverable in deliverables:
+            if deliverable.pk in present:
+                continue
+            present.add(deliverable.pk)
+            owners = list(deliverable.owners.all())
+            item = AgendaItem(
+                meeting=meeting,
+                section=Section.TRACKING,
+                title=str(deliverable)[:300],
+                duration_minutes=duration_minutes,
+                presenter=owners[0] if owners else None,
+                deliverable=deliverable,
+                task_force_id=deliverable.task_force_id,
+            )
+            item._history_user = by
+            item.save()
+            sections[Section.TRACKING].append(item)
+            created.append(item)
+        renumber(sections)
+        if created:
+            agenda_changed(meeting, by)
+    return created
+
+
+def copy_from_last_week(*, meeting: Meeting, version: int, by: User | None) -> list[AgendaItem]:
+    """Bring the recurring items (open floor, standing hot topics) of the previous meeting
+    of the series, unless an item of that title is already in that section."""
+    with transaction.atomic():
+        meeting = claim_meeting(meeting, version)
+        ensure_editable(meeting)
+        last = previous_meeting(meeting)
+        if last is None:
+            raise AgendaError("There is no earlier meeting in this series to copy from.")
+        sections = by_section(agenda_items(meeting))
+        present = {(item.section, item.title.casefold()) for item in agenda_items(meeting)}
+        created = []
+        for source in last.items.live().filter(recurring=True).in_agenda_order():
+            if (source.section, source.title.casefold()) in present:
+                continue
+            item = AgendaItem(
+                meeting=meeting,
+                section=source.section,
+                title=source.title,
+                duration_minutes=source.duration_minutes,
+                presenter_id=source.presenter_id,
+                presenter_name=source.presenter_name,
+                presenter_email=source.presenter_email,
+                presenter_affiliation=source.presenter_affiliation,
+                task_force_id=source.task_force_id,
+                deliverable_id=source.deliverable_id,
+                notes=source.notes,
+                recurring=True,
+            )
+            item._history_user = by
+            item.save()
+            sections[item.section].append(item)
+            created.append(item)
+        if not created:
+            raise AgendaError(
+                f"Nothing to copy: the meeting of {last.local_start:%d %b} has no recurring "
+                "items that are not already on this agenda."
+            )
+        renumber(sections)
+        agenda_changed(meeting, by)
+    return created
+
+
+# --- publishing and scheduling -----------------------------------------------------------

@@ -405,10 +405,15 @@ MAIL_SEND_HOUR = envint("MAIL_SEND_HOUR", 9)
 # this long (the convener can also send it at once from the builder).
 AGENDA_UPDATE_QUIET_MINUTES = envint("AGENDA_UPDATE_QUIET_MINUTES", 15)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+# --- Logging ------------------------------------------------------------------------------
+# One format for Django, gunicorn (deploy/gunicorn.conf.py) and Celery: JSON lines with UTC
+# times, request ids and the client address; readable lines with DEBUG (adcmeet/logconfig.py).
+from adcmeet import logconfig  # noqa: E402 - the builder belongs with the setting it builds
+
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "") or logconfig.default_format(debug=DEBUG or TESTING)
+try:
+    LOGGING = logconfig.build(fmt=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "") or "INFO")
+except ValueError as exc:
+    raise ImproperlyConfiguredEnv(str(exc)) from None
+# Celery would replace the root logger's handler with its own format; Django's LOGGING stays.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -9,13 +9,14 @@ export DJANGO_SETTINGS_MODULE := adcmeet.settings
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/adcmeet
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run worker beat test test-fast lint format check bench backup restore lock clean browser jsdeps audit loadtest
+.PHONY: help run worker beat test test-fast lint format check bench backup restore compose-backup compose-restore lock clean browser jsdeps audit loadtest
 
 help:
 	@echo "make run     - serve the app on http://127.0.0.1:$(PORT) (SQLite, embedded Celery)"
 	@echo "make test    - lint, migrations check and the whole test suite (PostgreSQL, Redis, Chromium)"
 	@echo "make bench   - production-like benchmark, writes docs/benchmarks.md"
 	@echo "make backup / make restore FILE=... - dump / restore the database"
+	@echo "make compose-backup / make compose-restore FILE=... - the same for docker compose"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -100,11 +101,29 @@ bench: $(VENV)/.installed
 loadtest: $(VENV)/.installed
 	$(PY) -m loadtest $(LOADTEST_ARGS)
 
+# Backups of a checkout's own database (DATABASE_URL, else the development SQLite file). A
+# checkout with a .env is a docker compose deployment, whose database this cannot see: use
+# compose-backup / compose-restore there (docs/operations.md, "Backups").
+define not-compose
+	@if [ -f .env ] && [ -z "$$DATABASE_URL" ]; then \
+		echo "This checkout has a .env (docker compose) and no DATABASE_URL: use make compose-$@" >&2; exit 2; fi
+endef
+
 backup: $(VENV)/.installed
+	$(not-compose)
 	$(PY) manage.py backup $(FILE)
 
 restore: $(VENV)/.installed
+	$(not-compose)
 	$(PY) manage.py restore $(FILE)
+
+# The compose deployment: pg_dump / pg_restore inside the postgres service, file on the host.
+compose-backup:
+	deploy/compose-backup.sh backup $(FILE)
+
+compose-restore:
+	@[ -n "$(FILE)" ] || { echo "usage: make compose-restore FILE=backups/....dump" >&2; exit 2; }
+	deploy/compose-backup.sh restore $(FILE)
 
 # Regenerate the pinned requirements from pyproject.toml.
 lock: | $(PY)

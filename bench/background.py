@@ -30,7 +30,7 @@ def _timed(label: str, target: str, call) -> dict:
 
 def _digest_moment():
     """Shortly before the next meeting: when beat finds this week's slip digests due."""
-    from adcmeet.meetings.management.commands.generate_load_data import SERIES_SLUG
+    from adcmeet.meetings.loaddata import SERIES_SLUG
     from adcmeet.meetings.models import Meeting
 
     meeting = (
@@ -116,7 +116,7 @@ def slip_reminders() -> list[dict]:
 
 
 def agenda_mails() -> dict:
-    from adcmeet.meetings.management.commands.generate_load_data import SERIES_SLUG
+    from adcmeet.meetings.loaddata import SERIES_SLUG
     from adcmeet.meetings.models import Meeting, OutboundMail
     from adcmeet.meetings.outbox import queue_meeting_mail
 

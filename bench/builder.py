@@ -18,7 +18,7 @@ MAX_ADDS = 40
 
 
 def _drafts():
-    from adcmeet.meetings.management.commands.generate_load_data import SERIES_SLUG
+    from adcmeet.meetings.loaddata import SERIES_SLUG
     from adcmeet.meetings.models import Meeting
 
     return list(

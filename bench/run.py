@@ -143,7 +143,7 @@ def prepare_data(args: argparse.Namespace) -> dict:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from adcmeet.meetings.management.commands.generate_load_data import MARKER_PREFIX, marker_name
+    from adcmeet.meetings.loaddata import MARKER_PREFIX, marker_name
     from adcmeet.meetings.models import Heartbeat
 
     log("migrate, collectstatic")
@@ -303,7 +303,7 @@ def http_login(port: int, username: str, password: str) -> dict[str, str]:
 def discover_endpoints(port: int) -> tuple[list[Endpoint], dict]:
     """The endpoints of the issue, with ids from the generated data."""
     from adcmeet.accounts.models import User
-    from adcmeet.meetings.management.commands.generate_load_data import SERIES_SLUG
+    from adcmeet.meetings.loaddata import SERIES_SLUG
     from adcmeet.meetings.models import Meeting
     from bench import builder
     from deliverables.models import Deliverable, Project
@@ -656,7 +656,7 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
     from adcmeet.accounts.models import User
-    from adcmeet.meetings.management.commands.generate_load_data import BENCH_PASSWORD
+    from adcmeet.meetings.loaddata import BENCH_PASSWORD
     from bench import background, report
 
     data = prepare_data(args)

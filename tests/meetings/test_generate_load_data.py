@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 
 from adcmeet.accounts.models import User
-from adcmeet.meetings.management.commands.generate_load_data import (
+from adcmeet.meetings.loaddata import (
     BENCH_OWNED_DELIVERABLES,
     BENCH_PASSWORD,
 )

@@ -1,4 +1,4 @@
-"""Rendered page fragments kept in the cache under a validator (issue 7).
+"""Rendered page fragments kept in the cache under a validator (issue 7, issue 12).
 
 Pages read far more often than their data changes (home, the roadmap board, the task forces,
 an agenda, the personal feed) keep the expensive part of their output in the cache, keyed by
@@ -6,21 +6,36 @@ a *stamp* of the rows it shows plus everything else it depends on (the viewer's 
 zone, the filters, today's date). A change of any shown row gives a new stamp, hence a new key:
 nothing is ever invalidated by hand, old entries age out.
 
-The stamp is one query: for each set of rows, how many there are and the sums of two numbers
-PostgreSQL gives every row version: `xmin` (the transaction that wrote it) and `ctid` (where
-it is stored; a row written twice in one transaction moves). Every write path changes them,
-whatever it goes through: `save()`, a queryset `.update()` (which leaves auto_now `updated_at`
-alone), a bulk insert, an M2M add, the admin, a data migration, plain SQL. Row locks
-(`select_for_update`) and reads do not. A deleted row lowers the count; an inserted one raises
-it. So a cached fragment never outlives a change of what it shows, which a validator built
-from `updated_at` or `version` columns cannot promise (several shown tables have neither:
-users, projects, periods, series, checkpoints, M2M links). A rewrite of a whole table
+A page declares what it shows once, next to itself, in ORM terms:
+
+    MEETING_PAGE = fragments.Sources(
+        "meeting",
+        Meeting.objects.filter(pk=Param("meeting")),
+        AgendaItem.objects.filter(meeting=Param("meeting")),
+        User,                                   # a whole table
+        fragments.Newest(DeliverableChange),    # an append-only table: its newest id
+    )
+    html = fragments.cached(MEETING_PAGE.of(meeting=meeting.pk), (can_edit,), render)
+
+The declaration is compiled to SQL once (per database vendor) with `Param`s as placeholders;
+a view only binds the values, so a cache hit costs one query and no ORM compilation (which
+took longer than the query itself). Views know no table names and write no SQL.
+
+The stamp is that one query: for each source, how many rows there are and the sums of two
+numbers PostgreSQL gives every row version: `xmin` (the transaction that wrote it) and `ctid`
+(where it is stored; a row written twice in one transaction moves). Every write path changes
+them, whatever it goes through: `save()`, a queryset `.update()` (which leaves auto_now
+`updated_at` alone), a bulk insert, an M2M add, the admin, a data migration, plain SQL. Row
+locks (`select_for_update`) and reads do not. A deleted row lowers the count; an inserted one
+raises it. So a cached fragment never outlives a change of what it shows, which a validator
+built from `updated_at` or `version` columns cannot promise (several shown tables have
+neither: users, projects, periods, series, checkpoints, M2M links). A rewrite of a whole table
 (VACUUM FULL, a restore) changes the stamps once: a miss, never a stale page.
 
-On other databases (the embedded SQLite default) there is no row version: `stamp()` answers
-None and fragments are rendered every time.
+On other databases (the embedded SQLite default) there is no row version: the stamp is None
+and fragments are rendered every time (what a developer editing templates wants, too).
 
-Fragments are rendered without the request (`render_to_string(template, context)`), so no
+Fragments are rendered without the request (`render_fragment(template, context)`), so no
 context processor runs and `{% csrf_token %}` renders nothing: what is cached holds no CSRF
 token and nothing about the viewer beyond what its key says. A fragment that nonetheless
 contains a token is not cached.
@@ -31,11 +46,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import QuerySet
+from django.db import connection, models
+from django.db.models import Expression, QuerySet
+from django.db.models.fields.related_lookups import RelatedIn
+from django.db.models.lookups import In
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
@@ -45,11 +62,92 @@ T = TypeVar("T")
 # Keys change with the data, so entries only need to outlive a busy day's reads.
 TIMEOUT = 6 * 3600
 # Bump when a cached fragment's markup changes, so a deploy never serves the old one.
-FORMAT = "1"
+FORMAT = "2"
 
 
 def enabled() -> bool:
     return connection.vendor == "postgresql"
+
+
+# --- declaring sources ------------------------------------------------------------------------
+
+
+class Param(Expression):
+    """A value a page's sources are declared with and given on each view (`Sources.of`).
+
+    It compiles to a placeholder. Arithmetic with plain values (`Param("now") - timedelta(…)`,
+    as QuerySet methods such as `Meeting.objects.upcoming(now)` do) is applied when the value
+    is bound, so such methods can be used in a declaration unchanged.
+    """
+
+    def __init__(self, name: str, *, then: tuple[Callable[[Any], Any], ...] = ()) -> None:
+        super().__init__(output_field=models.Field())
+        self.name, self.then = name, then
+
+    def __repr__(self) -> str:
+        return f"Param({self.name!r})"
+
+    def as_sql(self, compiler, connection):
+        return "%s", [self]
+
+    def value(self, values: dict[str, Any]) -> Any:
+        try:
+            value = values[self.name]
+        except KeyError:
+            raise TypeError(f"no value given for Param({self.name!r})") from None
+        for step in self.then:
+            value = step(value)
+        return value.pk if isinstance(value, models.Model) else value
+
+    def _then(self, step: Callable[[Any], Any]) -> Param:
+        return Param(self.name, then=(*self.then, step))
+
+    def __add__(self, other):
+        if hasattr(other, "resolve_expression"):
+            return super().__add__(other)
+        return self._then(lambda value: value + other)
+
+    def __sub__(self, other):
+        if hasattr(other, "resolve_expression"):
+            return super().__sub__(other)
+        return self._then(lambda value: value - other)
+
+
+class _ArrayOfSubquery:
+    """`field__in_array=<queryset>`: `field = ANY(ARRAY(subquery))` on PostgreSQL, `IN` elsewhere.
+
+    The planner answers `IN (subquery)` over a big table (the owners of one roadmap's
+    deliverables) with a hashed sequential scan; an array of the subquery's few ids is
+    computed first and looked up through the index."""
+
+    lookup_name = "in_array"
+
+    def get_rhs_op(self, connection, rhs):
+        if connection.vendor == "postgresql" and not self.rhs_is_direct_value():
+            return f"= ANY(ARRAY{rhs})"
+        return super().get_rhs_op(connection, rhs)
+
+
+@models.Field.register_lookup
+class InArray(_ArrayOfSubquery, In):
+    __doc__ = _ArrayOfSubquery.__doc__
+
+
+@models.ForeignObject.register_lookup
+class RelatedInArray(_ArrayOfSubquery, RelatedIn):
+    __doc__ = _ArrayOfSubquery.__doc__
+
+
+class Newest:
+    """The newest id of an append-only table (rows are inserted, never updated): a new row
+    changes it, at the price of an index lookup rather than a scan. Rows it loses can only go
+    with rows another source counts (a deliverable's history goes with the deliverable)."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+
+
+Source = type[models.Model] | QuerySet | Newest
 
 
 def _row_columns(table: str) -> str:
@@ -63,37 +161,25 @@ def _row_columns(table: str) -> str:
     )
 
 
-class Rows:
-    """Rows named in SQL: `Rows("table", "where clause with %s", [params])`, for sets a queryset
-    would only reach through a join the planner answers with a sequential scan (rows of the
-    deliverables of one roadmap: `deliverable_id = ANY(ARRAY(SELECT ...))` uses the index)."""
-
-    def __init__(self, table: str, where: str = "TRUE", params=()) -> None:
-        self.table, self.where, self.params = table, where, list(params)
-
-    def sql(self) -> tuple[str, list]:
-        table = connection.ops.quote_name(self.table)
-        # Table and clause are written in our code; values only ever travel as parameters.
-        sql = f"SELECT {_row_columns(table)} FROM {table} WHERE {self.where}"  # noqa: S608
-        return sql, self.params
+def _rows_sql(source: QuerySet) -> tuple[str, list]:
+    """The rows a queryset selects, their columns replaced by the two numbers."""
+    table = connection.ops.quote_name(source.model._meta.db_table)
+    if not source.query.where:
+        # A whole table: no need to have the ORM compile anything.
+        return f"SELECT {_row_columns(table)} FROM {table}", []  # noqa: S608 - model's table
+    sql, params = source.order_by().values_list("pk").query.sql_with_params()
+    head, select_end = "SELECT ", sql.index(" FROM ")
+    assert sql.startswith(head), sql
+    return f"{head}{_row_columns(table)}{sql[select_end:]}", list(params)
 
 
-class Newest:
-    """The newest id of an append-only table (rows are inserted, never updated): a new row
-    changes it, at the price of an index lookup rather than a scan. Rows it loses can only go
-    with rows another source counts (a deliverable's history goes with the deliverable)."""
-
-    def __init__(self, model) -> None:
-        self.model = model
-
-
-def _part(source: QuerySet | Rows | Newest) -> tuple[str, list]:
+def _part_sql(source: QuerySet | Newest) -> tuple[str, list]:
     if isinstance(source, Newest):
         meta = source.model._meta
         table, pk = connection.ops.quote_name(meta.db_table), meta.pk.column
-        return f"(SELECT coalesce(max({pk}), 0)::text FROM {table})", []  # noqa: S608 - model's
-    sql, params = _versions_sql(source)
-    # Composed from our own SQL; values are parameters.
+        return f"(SELECT coalesce(max({pk}), 0)::text FROM {table})", []  # noqa: S608
+    sql, params = _rows_sql(source)
+    # Composed from the ORM's SQL and ours; values are parameters.
     count = (
         "(SELECT count(*)::text || '.' || coalesce(sum(_row_version), 0)::text"
         " || '.' || coalesce(sum(_row_place), 0)::text"
@@ -101,37 +187,124 @@ def _part(source: QuerySet | Rows | Newest) -> tuple[str, list]:
     return f"{count} FROM ({sql}) AS stamp_rows)", params
 
 
-def _versions_sql(source: QuerySet | Rows) -> tuple[str, list]:
-    if isinstance(source, Rows):
-        return source.sql()
-    if not source.query.where:
-        # A whole table: no need to have the ORM compile anything.
-        return Rows(source.model._meta.db_table).sql()
-    table = connection.ops.quote_name(source.model._meta.db_table)
-    # The queryset decides which rows; their columns are replaced by the two numbers.
-    sql, params = source.order_by().values_list("pk").query.sql_with_params()
-    head = "SELECT "
-    select_end = sql.index(" FROM ")
-    assert sql.startswith(head), sql
-    return f"{head}{_row_columns(table)}{sql[select_end:]}", list(params)
+class Sources:
+    """What one cached page region shows, declared once in ORM terms: models (the whole
+    table), querysets (the rows they select; filter with `Param`s for what varies per view)
+    and `Newest(model)` for append-only tables.
+
+    Querysets must select each row once (filter with `__in` / `__in_array` subqueries rather
+    than joins that repeat rows); their ordering, select_related and annotations are ignored.
+    Every declaration is kept in `PAGES` under its name, which is also its cache key prefix:
+    the tests derive, page by page and table by table, that a change is seen.
+    """
+
+    def __init__(self, name: str, *sources: Source) -> None:
+        if name in PAGES:
+            raise ValueError(f"fragment sources {name!r} are declared twice")
+        self.name = name
+        self.sources: tuple[QuerySet | Newest, ...] = tuple(
+            source._default_manager.all() if isinstance(source, type) else source
+            for source in sources
+        )
+        self._compiled: dict[str, tuple[str, list]] = {}
+        PAGES[name] = self
+
+    def __repr__(self) -> str:
+        return f"Sources({self.name!r}: {', '.join(m._meta.label for m in self.models())})"
+
+    def models(self) -> list[type[models.Model]]:
+        """The models whose rows the stamp counts (M2M links as their through models)."""
+        return [source.model for source in self.sources]
+
+    def is_append_only(self, model: type[models.Model]) -> bool:
+        return any(isinstance(s, Newest) and s.model is model for s in self.sources)
+
+    def sql(self) -> tuple[str, list]:
+        """The stamp query, with `Param`s among its parameters: compiled once per vendor."""
+        compiled = self._compiled.get(connection.vendor)
+        if compiled is None:
+            parts, params = [], []
+            for source in self.sources:
+                sql, inner = _part_sql(source)
+                parts.append(sql)
+                params.extend(inner)
+            compiled = self._compiled[connection.vendor] = (
+                "SELECT " + " || ':' || ".join(parts),
+                params,
+            )
+        return compiled
+
+    def of(self, **values: Any) -> Bound:
+        """These sources for one view: the values of their `Param`s (model instances stand
+        for their primary key). The values are not part of the cache key (a moving `now`
+        would make every view a miss): name what identifies the region in `cached`'s parts."""
+        return Bound(self, values)
+
+
+# Every declared page region, by name (see Sources).
+PAGES: dict[str, Sources] = {}
+
+
+class Bound:
+    """Declared sources with their values: one view's stamp, asked at most once."""
+
+    def __init__(self, sources: Sources, values: dict[str, Any]) -> None:
+        self.sources, self.values = sources, values
+        self._stamp: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.sources.name
+
+    def stamp(self) -> str | None:
+        """In ONE query: for each source, its row count and the sum of its rows' versions."""
+        if not enabled():
+            return None
+        if self._stamp is None:
+            sql, params = self.sources.sql()
+            bound = [p.value(self.values) if isinstance(p, Param) else p for p in params]
+            with connection.cursor() as cursor:
+                cursor.execute(sql, bound)
+                self._stamp = cursor.fetchone()[0]
+        return self._stamp
+
+
+# --- until the roadmap and the task-force list declare their sources -----------------------
+
+
+class Rows:
+    """Rows named in SQL (superseded by querysets with `__in_array`; kept only until the
+    roadmap's views, being moved into a package, declare their sources)."""
+
+    def __init__(self, table: str, where: str = "TRUE", params=()) -> None:
+        self.table, self.where, self.params = table, where, list(params)
 
 
 def stamp(*sources: QuerySet | Rows | Newest) -> str | None:
-    """In ONE query: for each source, its row count and the sum of its rows' versions.
-
-    Sources must select each row once (filter with `pk__in=` subqueries rather than joins
-    that repeat rows); a queryset's ordering, select_related and annotations are ignored.
-    """
+    """The old one-off stamp (see Rows)."""
     if not enabled():
         return None
     parts, params = [], []
     for source in sources:
-        sql, inner = _part(source)
+        if isinstance(source, Rows):
+            table = connection.ops.quote_name(source.table)
+            rows = f"SELECT {_row_columns(table)} FROM {table} WHERE {source.where}"  # noqa: S608
+            parts.append(
+                "(SELECT count(*)::text || '.' || coalesce(sum(_row_version), 0)::text"  # noqa: S608
+                " || '.' || coalesce(sum(_row_place), 0)::text"
+                f" FROM ({rows}) AS stamp_rows)"
+            )
+            params.extend(source.params)
+            continue
+        sql, inner = _part_sql(source)
         parts.append(sql)
         params.extend(inner)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + " || ':' || ".join(parts), params)
         return cursor.fetchone()[0]
+
+
+# --- the cache ------------------------------------------------------------------------------
 
 
 def key(name: str, validator: str, *parts) -> str:
@@ -141,32 +314,56 @@ def key(name: str, validator: str, *parts) -> str:
     return f"fragment:{name}:{digest}"
 
 
-def cached(name: str, validator: str | None, parts: tuple, render: Callable[[], T]) -> T:
-    """The fragment for (validator, parts), rendered by `render()` on a miss (HTML, or any
-    picklable value such as a built feed with its ETag).
+def cached(page: Bound | str, parts: tuple, render: Callable[[], T], *legacy) -> T:
+    """The region `page` declares, for the key `parts` (what it depends on besides the rows
+    it shows: the viewer's rights, today, filters), rendered by `render()` on a miss (HTML,
+    or any picklable value such as a built feed with its ETag).
 
-    With no validator it is simply rendered. A cache that is down (Redis) costs a render,
-    never the page.
+    With no stamp (not PostgreSQL) it is simply rendered. A cache that is down (Redis) costs a
+    render, never the page.
     """
+    if isinstance(page, str):
+        # The old call, cached(name, validator, parts, render), until the roadmap and the
+        # task-force list (being split into packages) declare their sources.
+        return cached_under(page, parts, render, legacy[0], source=page)
+    return cached_under(page.name, page.stamp(), parts, render, source=page.name)
+
+
+def cached_under(
+    name: str,
+    validator: str | None,
+    parts: tuple,
+    render: Callable[[], T],
+    *,
+    source: str | None = None,
+) -> T:
+    """The lower level of `cached`: a value kept under a validator the caller computed
+    (a feed's ETag, which already digests everything the body is built from)."""
     if validator is None:
-        return render()
+        return _render(source, render)
     cache_key = key(name, validator, *parts)
     try:
-        html = cache.get(cache_key)
+        value = cache.get(cache_key)
     except Exception:  # a cache outage must not take the page down
         log.warning("fragment cache unavailable", exc_info=True)
-        return render()
-    if html is not None:
-        return html
-    html = render()
-    if isinstance(html, str) and "csrfmiddlewaretoken" in html:
+        return _render(source, render)
+    if value is not None:
+        return value
+    value = _render(source, render)
+    if isinstance(value, str) and "csrfmiddlewaretoken" in value:
         log.error("fragment %s contains a CSRF token: not cached", name)
-        return html
+        return value
     try:
-        cache.set(cache_key, html, TIMEOUT)
+        cache.set(cache_key, value, TIMEOUT)
     except Exception:
         log.warning("fragment cache unavailable", exc_info=True)
-    return html
+    return value
+
+
+def _render(source: str | None, render: Callable[[], T]) -> T:
+    """Every miss goes through here: tests/core/test_page_sources.py watches the queries a
+    declared region runs while rendering, to prove its declaration covers every table read."""
+    return render()
 
 
 def render_fragment(template: str, context: dict) -> SafeString:

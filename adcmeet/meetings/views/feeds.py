@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 from adcmeet.accounts.models import User
 from adcmeet.core import fragments
 from adcmeet.core.access import can_read_series_feed, site_visible
+from adcmeet.core.fragments import Param
 from adcmeet.lib import ical
 from adcmeet.meetings.models import AgendaItem, Meeting, MeetingSeries
 from deliverables.models import Deliverable, Period, Roadmap
@@ -186,35 +187,29 @@ def series_feed(request: HttpRequest, slug: str) -> HttpResponse:
             description=series.description or f"{series.name} ({settings.SITE_NAME})",
         )
 
-    body = fragments.cached("series-feed", etag, (), build)
+    body = fragments.cached_under("series-feed", etag, (), build)
     response = _calendar_response(body, filename=f"{series.slug}.ics", private=private)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(modified.timestamp())
     return response
 
 
-def _personal_stamp(person: User, since: datetime.datetime) -> str | None:
-    """What a personal feed shows, in one query (adcmeet.core.fragments): the person, the meetings
-    they present in (those in the window: one leaving it changes the count), every item of
-    those meetings, the series, their deliverables with periods and roadmaps, names."""
-    presented = "SELECT meeting_id FROM adcmeet_agendaitem WHERE presenter_id = %s"
-    owned = "SELECT deliverable_id FROM deliverables_deliverable_owners WHERE user_id = %s"
-    return fragments.stamp(
-        User.objects.all(),
-        fragments.Rows(
-            Meeting._meta.db_table,
-            f"id = ANY(ARRAY({presented})) AND start >= %s",
-            [person.pk, since],
-        ),
-        fragments.Rows(
-            AgendaItem._meta.db_table, f"meeting_id = ANY(ARRAY({presented}))", [person.pk]
-        ),
-        MeetingSeries.objects.all(),
-        fragments.Rows(Deliverable.owners.through._meta.db_table, "user_id = %s", [person.pk]),
-        fragments.Rows(Deliverable._meta.db_table, f"id = ANY(ARRAY({owned}))", [person.pk]),
-        Period.objects.all(),
-        Roadmap.objects.all(),
-    )
+# What a personal feed shows (adcmeet.core.fragments): the people, the meetings the person
+# presents in (those in the window: one leaving it changes the count), every item of those
+# meetings, the series, their deliverables (and owner links) with periods and roadmaps.
+_presented = AgendaItem.objects.filter(presenter=Param("person")).values("meeting")
+_owned = Deliverable.owners.through.objects.filter(user=Param("person"))
+PERSONAL_FEED = fragments.Sources(
+    "personal-feed",
+    User,
+    Meeting.objects.filter(pk__in_array=_presented, start__gte=Param("since")),
+    AgendaItem.objects.filter(meeting__in_array=_presented),
+    MeetingSeries,
+    _owned,
+    Deliverable.objects.filter(pk__in_array=_owned.values("deliverable")),
+    Period,
+    Roadmap,
+)
 
 
 def _personal_body(person: User, since: datetime.datetime) -> tuple[bytes, str]:
@@ -276,8 +271,7 @@ def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No such calendar.")
     since = _window_start()
     body, etag = fragments.cached(
-        "personal-feed",
-        _personal_stamp(person, since),
+        PERSONAL_FEED.of(person=person, since=since),
         (FEED_FORMAT, settings.SITE_URL, person.pk, since.date()),
         lambda: _personal_body(person, since),
     )

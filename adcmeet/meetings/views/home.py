@@ -1,4 +1,5 @@
 from django.db import connection
+from django.db.models import Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -6,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from adcmeet.core import fragments
 from adcmeet.core.access import site_visible
+from adcmeet.core.fragments import Param
 from adcmeet.meetings import health
 from adcmeet.meetings.models import Meeting, MeetingSeries
 from deliverables.models import Deliverable, DeliverableChange, Period, Roadmap
@@ -18,25 +20,22 @@ KIND_ORDER = {
 }
 
 
-def _home_stamp(now) -> str | None:
-    """What the home page shows, in one query (adcmeet.core.fragments): the series, the meetings
-    still ahead (a meeting leaving that set as time passes changes the count too), the current
-    roadmap's periods, deliverables and slips, the task forces and checkpoints."""
-    # As SQL rather than querysets, which cost more to compile than to run: Roadmap's current().
-    current = (
-        "roadmap_id = (SELECT id FROM deliverables_roadmap ORDER BY year DESC, created_at DESC"
-        " LIMIT 1)"
-    )
-    return fragments.stamp(
-        MeetingSeries.objects.all(),
-        Meeting.objects.upcoming(now),
-        Roadmap.objects.all(),
-        fragments.Rows(Period._meta.db_table, current),
-        fragments.Rows(Deliverable._meta.db_table, current),
-        fragments.Newest(DeliverableChange),
-        TaskForce.objects.all(),
-        Checkpoint.objects.all(),
-    )
+# What the home page's cards show (adcmeet.core.fragments): the series, the meetings still
+# ahead (a meeting leaving that set as time passes changes the count too), the roadmaps, the
+# current roadmap's periods, deliverables and slips, the task forces and checkpoints. The
+# current roadmap is RoadmapQuerySet.current()'s, as a subquery.
+_current_roadmap = Subquery(Roadmap.objects.order_by("-year", "-created_at").values("pk")[:1])
+HOME_CARDS = fragments.Sources(
+    "home",
+    MeetingSeries,
+    Meeting.objects.upcoming(Param("now")),
+    Roadmap,
+    Period.objects.filter(roadmap=_current_roadmap),
+    Deliverable.objects.filter(roadmap=_current_roadmap),
+    fragments.Newest(DeliverableChange),
+    TaskForce,
+    Checkpoint,
+)
 
 
 def _home_content(user, today) -> str:
@@ -88,8 +87,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate(now)
     user = request.user
     cards = fragments.cached(
-        "home",
-        _home_stamp(now),
+        HOME_CARDS.of(now=now),
         (today, user.is_authenticated),
         lambda: _home_content(user, today),
     )

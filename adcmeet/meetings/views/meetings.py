@@ -20,9 +20,10 @@ from adcmeet.core.access import (
     login_required,
     site_visible,
 )
+from adcmeet.core.fragments import Param
 from adcmeet.meetings import actions
-from adcmeet.meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries
 from adcmeet.meetings.views.builder_regions import agenda_sections
+from adcmeet.meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries
 from adcmeet.meetings.views.fetch import (
     PAGE_SIZE,
     Section,
@@ -90,24 +91,21 @@ def create_upcoming(request: HttpRequest, slug: str) -> HttpResponse:
 # --- the meeting page -------------------------------------------------------------------
 
 
-def _meeting_stamp(meeting: Meeting) -> str | None:
-    """What the meeting page shows, in one query (adcmeet.core.fragments): the meeting and its
-    series, its agenda items and action items, the people, task forces and deliverables
-    they name."""
-    linked = "SELECT deliverable_id FROM adcmeet_agendaitem WHERE meeting_id = %s"
-    return fragments.stamp(
-        fragments.Rows(Meeting._meta.db_table, "id = %s", [meeting.pk]),
-        fragments.Rows(MeetingSeries._meta.db_table, "id = %s", [meeting.series_id]),
-        fragments.Rows(AgendaItem._meta.db_table, "meeting_id = %s", [meeting.pk]),
-        fragments.Rows(ActionItem._meta.db_table, "meeting_id = %s", [meeting.pk]),
-        User.objects.all(),
-        TaskForce.objects.all(),
-        fragments.Rows(
-            Deliverable._meta.db_table,
-            f"id = ANY(ARRAY({linked}))",
-            [meeting.pk],
-        ),
-    )
+# What the meeting page shows (adcmeet.core.fragments): the meeting and its series, its agenda
+# items and action items, the people, task forces and deliverables they name.
+_meeting = Param("meeting")
+MEETING_PAGE = fragments.Sources(
+    "meeting",
+    Meeting.objects.filter(pk=_meeting),
+    MeetingSeries.objects.filter(pk=Param("series")),
+    AgendaItem.objects.filter(meeting=_meeting),
+    ActionItem.objects.filter(meeting=_meeting),
+    User,
+    TaskForce,
+    Deliverable.objects.filter(
+        pk__in_array=AgendaItem.objects.filter(meeting=_meeting).values("deliverable")
+    ),
+)
 
 
 def _meeting_content(request: HttpRequest, meeting: Meeting, can_edit: bool) -> str:
@@ -148,8 +146,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
         presenter = meeting.items.live().filter(presenter=user).exists()
     zone = viewer_zone(request)
     content = fragments.cached(
-        "meeting",
-        _meeting_stamp(meeting),
+        MEETING_PAGE.of(meeting=meeting, series=meeting.series_id),
         (meeting.pk, can_edit, presenter, str(zone or "")),
         lambda: _meeting_content(request, meeting, can_edit),
     )

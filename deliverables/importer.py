@@ -46,10 +46,8 @@ would do, saving nothing. Every created deliverable gets a ``DeliverableChange``
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import datetime
-import re
 
 from django.db import transaction
 from django.db.models import Max
@@ -57,6 +55,8 @@ from django.utils.text import slugify
 
 from adcmeet.lib.outline import BULLET, HEADING, OutlineError, OutlineNode, parse_outline
 from deliverables.models import Deliverable, DeliverableChange, Period, Project, Roadmap
+from deliverables.periods import Bucket, PlannedPeriod, overlap, plan_dates, resolve_period, span
+from deliverables.project_names import KNOWN_PROJECTS, KnownProjects
 
 __all__ = [
     "KNOWN_PROJECTS",
@@ -69,92 +69,8 @@ __all__ = [
     "resolve_period",
 ]
 
-# Canonical name -> other spellings met in ADC slides (matched as whole words, any case).
-KNOWN_PROJECTS: dict[str, tuple[str, ...]] = {
-    "PanDA": ("PanDA", "pandamon", "panda monitor"),
-    "Pilot": ("pilot", "pilots"),
-    "Prodsys": ("Prodsys", "ProdSys", "AKTR"),
-    "Dashboard": ("Dashboard",),
-    "HammerCloud": ("HammerCloud",),
-    "AGIS": ("AGIS",),
-    "DDM": ("DDM", "DQ2"),
-    "JEM": ("JEM",),
-    "AutoPyFactory": ("autopyfactory", "autopsyfactory", "APF"),
-    "Cassandra": ("Cassandra",),
-    "Rucio": ("Rucio",),
-}
-
-MONTHS = {
-    name.lower(): number
-    for number in range(1, 13)
-    for name in (calendar.month_name[number], calendar.month_abbr[number])
-} | {"sept": 9}
-SEASONS = {
-    "winter": (1, 2),
-    "spring": (3, 5),
-    "summer": (6, 8),
-    "fall": (9, 12),
-    "autumn": (9, 12),
-}
-QUARTERS = {"q1": (1, 3), "q2": (4, 6), "q3": (7, 9), "q4": (10, 12), "h1": (1, 6), "h2": (7, 12)}
-OPEN_ENDED = {"later", "longer term", "long term", "future", "beyond"}
-_LABEL_RE = re.compile(r"^(?P<name>[a-z][a-z0-9 ]*?)(?:\s+(?P<year>(?:19|20|21)\d\d))?$")
-
 TITLE_MAX = Deliverable._meta.get_field("title").max_length
 LABEL_MAX = Period._meta.get_field("label").max_length
-
-
-@dataclasses.dataclass(frozen=True)
-class Bucket:
-    """A period name's nominal range: months `first`..`last` of `year`, or open-ended."""
-
-    first: int = 1
-    last: int = 12
-    year: int | None = None
-    open_ended: bool = False
-
-
-def resolve_period(label: str) -> Bucket | None:
-    """The bucket a period label names, or None when it names none."""
-    key = " ".join(label.strip().rstrip(":").lower().split())
-    match = _LABEL_RE.match(key)
-    if not match:
-        return None
-    name, year = match["name"], int(match["year"]) if match["year"] else None
-    if name in OPEN_ENDED:
-        return Bucket(open_ended=True) if year is None else None
-    if name in MONTHS:
-        return Bucket(MONTHS[name], MONTHS[name], year)
-    if name in SEASONS:
-        return Bucket(*SEASONS[name], year)
-    if name in QUARTERS:
-        return Bucket(*QUARTERS[name], year)
-    return None
-
-
-def _month_range(year: int, first: int, last: int) -> tuple[datetime.date, datetime.date]:
-    return (
-        datetime.date(year, first, 1),
-        datetime.date(year, last, calendar.monthrange(year, last)[1]),
-    )
-
-
-@dataclasses.dataclass
-class PlannedPeriod:
-    label: str
-    start: datetime.date
-    end: datetime.date | None
-    line_no: int
-    existing: Period | None = None
-    created: Period | None = None
-
-    @property
-    def is_new(self) -> bool:
-        return self.existing is None
-
-    @property
-    def row(self) -> Period | None:
-        return self.existing or self.created
 
 
 @dataclasses.dataclass
@@ -201,45 +117,6 @@ def _title_key(title: str) -> str:
     return " ".join(title.split()).casefold()
 
 
-def _alias_patterns(names: dict[str, tuple[str, ...]]) -> list[tuple[re.Pattern[str], str]]:
-    patterns = []
-    for name, aliases in names.items():
-        for alias in {name, *aliases}:
-            words = r"\s+".join(re.escape(word) for word in alias.split())
-            patterns.append((re.compile(rf"(?<![\w-]){words}(?![\w-])", re.IGNORECASE), name))
-    return patterns
-
-
-class _Projects:
-    """Project names known to this import: the rows plus KNOWN_PROJECTS."""
-
-    def __init__(self) -> None:
-        self.rows = {p.name.casefold(): p for p in Project.objects.all()}
-        names: dict[str, tuple[str, ...]] = {p.name: () for p in self.rows.values()}
-        for name, aliases in KNOWN_PROJECTS.items():
-            row = self.rows.get(name.casefold())
-            canonical = row.name if row else name
-            names[canonical] = (*names.get(canonical, ()), *aliases)
-        self.names = names
-        self.patterns = _alias_patterns(names)
-        self.by_alias = {
-            alias.casefold(): name for name, aliases in names.items() for alias in (name, *aliases)
-        }
-
-    def split(self, text: str) -> tuple[str | None, str]:
-        """(project, title) for one deliverable line."""
-        head, sep, rest = text.partition(":")
-        if sep and rest.strip() and (name := self.by_alias.get(head.strip().casefold())):
-            return name, rest.strip()
-        found = [
-            (m.start(), name) for pattern, name in self.patterns if (m := pattern.search(text))
-        ]
-        return (min(found)[1] if found else None), text
-
-    def is_new(self, name: str) -> bool:
-        return name.casefold() not in self.rows
-
-
 def _plan(text: str, roadmap: Roadmap) -> ImportResult:
     nodes = parse_outline(text)
     errors: list[tuple[int, str]] = []
@@ -247,7 +124,7 @@ def _plan(text: str, roadmap: Roadmap) -> ImportResult:
     existing_titles = {
         _title_key(d.title): d for d in Deliverable.objects.filter(roadmap=roadmap).order_by("id")
     }
-    projects = _Projects()
+    projects = KnownProjects()
     periods: list[PlannedPeriod] = []
     deliverables: list[PlannedDeliverable] = []
     seen_titles: dict[str, int] = {}
@@ -270,19 +147,19 @@ def _plan(text: str, roadmap: Roadmap) -> ImportResult:
         if (row := existing_periods.get(label.casefold())) is not None:
             planned = PlannedPeriod(row.label, row.start, row.end, node.line_no, row)
         else:
-            planned = _dates(label, bucket, node.line_no, roadmap.year, previous, errors)
+            planned = plan_dates(label, bucket, node.line_no, roadmap.year, previous, errors)
             if planned is None:
                 return None
             if bucket.open_ended and previous is None and existing_periods:
                 last_end = max((p.end for p in existing_periods.values() if p.end), default=None)
                 if last_end is not None:
                     planned.start = last_end + datetime.timedelta(days=1)
-            if clash := _overlap(planned, existing_periods.values()):
+            if clash := overlap(planned, existing_periods.values()):
                 errors.append(
                     (
                         node.line_no,
-                        f"“{label}” ({_span(planned.start, planned.end)}) overlaps the "
-                        f"roadmap's “{clash.label}” ({_span(clash.start, clash.end)})",
+                        f"“{label}” ({span(planned.start, planned.end)}) overlaps the "
+                        f"roadmap's “{clash.label}” ({span(clash.start, clash.end)})",
                     )
                 )
                 return None
@@ -354,56 +231,10 @@ def _plan(text: str, roadmap: Roadmap) -> ImportResult:
     return ImportResult(periods, deliverables, new_projects)
 
 
-def _overlap(planned: PlannedPeriod, rows) -> Period | None:
-    far = datetime.date.max
-    for row in rows:
-        if planned.start <= (row.end or far) and row.start <= (planned.end or far):
-            return row
-    return None
-
-
-def _span(start: datetime.date, end: datetime.date | None) -> str:
-    return f"{start:%-d %b %Y} to {end:%-d %b %Y}" if end else f"from {start:%-d %b %Y}"
-
-
 def _outline_lines(node: OutlineNode, depth: int = 0) -> str:
     lines = [f"{'  ' * depth}- {node.display}"]
     lines += [_outline_lines(child, depth + 1) for child in node.children]
     return "\n".join(lines)
-
-
-def _dates(
-    label: str,
-    bucket: Bucket,
-    line_no: int,
-    year: int,
-    previous: PlannedPeriod | None,
-    errors: list[tuple[int, str]],
-) -> PlannedPeriod | None:
-    if bucket.open_ended:
-        if previous is None:
-            return PlannedPeriod(label, datetime.date(year, 1, 1), None, line_no)
-        if previous.end is None:
-            errors.append((line_no, f"“{label}” follows “{previous.label}”, which never ends"))
-            return None
-        return PlannedPeriod(label, previous.end + datetime.timedelta(days=1), None, line_no)
-    if previous is not None and previous.end is None:
-        errors.append((line_no, f"“{label}” comes after the open-ended “{previous.label}”"))
-        return None
-    start, end = _month_range(bucket.year or year, bucket.first, bucket.last)
-    if bucket.year is None and previous is not None and start < previous.start:
-        start, end = _month_range(start.year + 1, bucket.first, bucket.last)
-    if previous is not None and previous.end is not None and start <= previous.end:
-        start = previous.end + datetime.timedelta(days=1)
-        if start > end:
-            errors.append(
-                (
-                    line_no,
-                    f"“{label}” lies within “{previous.label}” above it; list periods in order",
-                )
-            )
-            return None
-    return PlannedPeriod(label, start, end, line_no)
 
 
 def preview_roadmap_outline(text: str, roadmap: Roadmap) -> ImportResult:

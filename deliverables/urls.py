@@ -1,45 +1,51 @@
 from django.urls import path
 
-from deliverables import views
+from deliverables.views import deliverable, exports, manage, mine, roadmap
 
 urlpatterns = [
-    path("roadmap/", views.roadmap, name="roadmap"),
-    path("roadmap/export.csv", views.roadmap_csv, name="roadmap-csv-current"),
-    path("roadmap/export.md", views.roadmap_markdown, name="roadmap-md-current"),
-    path("roadmaps/new/", views.roadmap_new, name="roadmap-new"),
-    path("roadmaps/<int:roadmap_id>/", views.roadmap, name="roadmap-detail"),
-    path("roadmaps/<int:roadmap_id>/export.csv", views.roadmap_csv, name="roadmap-csv"),
-    path("roadmaps/<int:roadmap_id>/export.md", views.roadmap_markdown, name="roadmap-md"),
+    path("roadmap/", roadmap.roadmap, name="roadmap"),
+    path("roadmap/export.csv", exports.roadmap_csv, name="roadmap-csv-current"),
+    path("roadmap/export.md", exports.roadmap_markdown, name="roadmap-md-current"),
+    path("roadmaps/new/", manage.roadmap_new, name="roadmap-new"),
+    path("roadmaps/<int:roadmap_id>/", roadmap.roadmap, name="roadmap-detail"),
+    path("roadmaps/<int:roadmap_id>/export.csv", exports.roadmap_csv, name="roadmap-csv"),
+    path("roadmaps/<int:roadmap_id>/export.md", exports.roadmap_markdown, name="roadmap-md"),
     path(
         "roadmaps/<int:roadmap_id>/periods/<int:period_id>/",
-        views.roadmap_period,
+        roadmap.roadmap_period,
         name="roadmap-period",
     ),
-    path("roadmaps/<int:roadmap_id>/state/", views.roadmap_state, name="roadmap-state"),
+    path("roadmaps/<int:roadmap_id>/state/", manage.roadmap_state, name="roadmap-state"),
     path(
         "roadmaps/<int:roadmap_id>/carry-over/",
-        views.roadmap_carry_over,
+        manage.roadmap_carry_over,
         name="roadmap-carry-over",
     ),
-    path("roadmaps/<int:roadmap_id>/import/", views.roadmap_import, name="roadmap-import"),
-    path("deliverables/mine/", views.my_deliverables, name="my-deliverables"),
-    path("deliverables/<int:deliverable_id>/", views.deliverable_detail, name="deliverable"),
+    path("roadmaps/<int:roadmap_id>/import/", manage.roadmap_import, name="roadmap-import"),
+    path("deliverables/mine/", mine.my_deliverables, name="my-deliverables"),
+    path(
+        "deliverables/<int:deliverable_id>/",
+        deliverable.deliverable_detail,
+        name="deliverable",
+    ),
     path(
         "deliverables/<int:deliverable_id>/status/",
-        views.deliverable_status,
+        deliverable.deliverable_status,
         name="deliverable-status",
     ),
     path(
-        "deliverables/<int:deliverable_id>/move/", views.deliverable_move, name="deliverable-move"
+        "deliverables/<int:deliverable_id>/move/",
+        deliverable.deliverable_move,
+        name="deliverable-move",
     ),
     path(
         "deliverables/<int:deliverable_id>/delete/",
-        views.deliverable_delete,
+        deliverable.deliverable_delete,
         name="deliverable-delete",
     ),
     path(
         "deliverables/<int:deliverable_id>/restore/",
-        views.deliverable_restore,
+        deliverable.deliverable_restore,
         name="deliverable-restore",
     ),
 ]

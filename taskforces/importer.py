@@ -30,13 +30,13 @@ saved. The ``preview_*`` functions return the plan without saving.
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
 from adcmeet.lib.outline import BULLET, HEADING, OutlineError, OutlineNode, parse_outline
+from taskforces.line_kinds import USE_CASE_GROUP_RE, heading_kind, infer_kind
 from taskforces.models import Checkpoint, CheckpointGoal, OutlineItem, TaskForce
 
 __all__ = [
@@ -55,28 +55,6 @@ Kind = OutlineItem.Kind
 NAME_MAX = TaskForce._meta.get_field("name").max_length
 SLUG_MAX = TaskForce._meta.get_field("slug").max_length
 TEXT_MAX = OutlineItem._meta.get_field("text").max_length
-
-PREFIXES = {
-    "question": Kind.QUESTION,
-    "q": Kind.QUESTION,
-    "open question": Kind.QUESTION,
-    "use case": Kind.USE_CASE,
-    "testbed": Kind.TESTBED,
-    "plan": Kind.PLAN,
-    "note": Kind.NOTE,
-}
-_PREFIX_RE = re.compile(r"^(?P<prefix>[a-z ]{1,20}):\s+(?P<rest>\S.*)$", re.IGNORECASE)
-_CHECKBOX_RE = re.compile(r"^\[(?P<mark>[ xX])\]\s+(?P<rest>\S.*)$")
-_USE_CASE_GROUP_RE = re.compile(r"^(?:\w+\s+)?use\s+cases?\b", re.IGNORECASE)
-_TESTBED_RE = re.compile(r"\btest\s?beds?\b", re.IGNORECASE)
-KIND_HEADINGS = {
-    "r&d": TaskForce.Kind.RND,
-    "r & d": TaskForce.Kind.RND,
-    "r&d activities": TaskForce.Kind.RND,
-    "research and development": TaskForce.Kind.RND,
-    "task force": TaskForce.Kind.TASK_FORCE,
-    "task forces": TaskForce.Kind.TASK_FORCE,
-}
 
 
 @dataclasses.dataclass
@@ -155,30 +133,6 @@ def _full_text(node: OutlineNode) -> str:
     return f"{text} ({node.note})" if node.note else text
 
 
-def infer_kind(
-    text: str,
-    *,
-    has_children: bool = False,
-    parent_is_use_case_group: bool = False,
-    focus: bool = False,
-) -> tuple[str, str, bool]:
-    """(kind, text without its markers, done) for one outline line (see the module doc)."""
-    done = False
-    if match := _CHECKBOX_RE.match(text):
-        done, text = match["mark"] != " ", match["rest"]
-    if (match := _PREFIX_RE.match(text)) and (kind := PREFIXES.get(match["prefix"].lower())):
-        return kind, match["rest"], done
-    if parent_is_use_case_group:
-        return Kind.USE_CASE, text, done
-    if has_children and _USE_CASE_GROUP_RE.match(text):
-        return Kind.NOTE, text, done
-    if text.endswith("?") or focus:
-        return Kind.QUESTION, text, done
-    if _TESTBED_RE.search(text):
-        return Kind.TESTBED, text, done
-    return Kind.PLAN, text, done
-
-
 def _plan_items(
     nodes: list[OutlineNode],
     errors: list[tuple[int, str]],
@@ -191,7 +145,7 @@ def _plan_items(
     group = (
         parent is not None
         and parent.kind == Kind.NOTE
-        and bool(_USE_CASE_GROUP_RE.match(parent.text))
+        and bool(USE_CASE_GROUP_RE.match(parent.text))
     )
     for node in nodes:
         if node.kind != BULLET:
@@ -215,13 +169,6 @@ def _plan_items(
     return planned
 
 
-def _heading_kind(text: str) -> str | None:
-    key = " ".join(text.lower().split())
-    if "focus" in key:
-        return TaskForce.Kind.FOCUS_AREA
-    return KIND_HEADINGS.get(key)
-
-
 def _plan_task_forces(text: str, kind: str) -> TaskForceImportResult:
     nodes = parse_outline(text)
     errors: list[tuple[int, str]] = []
@@ -234,7 +181,7 @@ def _plan_task_forces(text: str, kind: str) -> TaskForceImportResult:
     def walk(nodes: list[OutlineNode], kind: str) -> None:
         for node in nodes:
             if node.kind == HEADING:
-                walk(node.children, _heading_kind(node.text) or kind)
+                walk(node.children, heading_kind(node.text) or kind)
             elif node.kind == BULLET:
                 add(node, kind)
 

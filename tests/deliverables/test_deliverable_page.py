@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.utils.html import format_html
 
-from deliverables import actions, views
+from deliverables import actions
+from deliverables.views import deliverable as deliverable_views
 from tests import factories
 from tests.deliverables.conftest import period
 
@@ -78,7 +79,7 @@ def test_a_deleted_item_is_gone_for_most_and_restorable_by_managers(
 
 def test_other_apps_can_add_panels_without_this_app_knowing_them(client, item, monkeypatch):
     monkeypatch.setattr(
-        views,
+        deliverable_views,
         "DELIVERABLE_PANELS",
         [lambda request, d: format_html("<section><h2>Discussed in</h2>{}</section>", d.pk)],
     )

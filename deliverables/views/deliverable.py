@@ -1,0 +1,222 @@
+"""A deliverable's page and its card's actions (status, move, delete, restore).
+
+Cards are `{% partialdef %}`s: htmx swaps the fresh card in place; without JavaScript the same
+forms post and redirect back. Every mutating view checks adcmeet.core.access first, then calls
+deliverables.actions.
+"""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
+from django.views.decorators.http import require_GET, require_POST
+
+from adcmeet.core.access import (
+    can_delete_deliverable,
+    can_edit_deliverable,
+    login_required,
+    site_visible,
+)
+from deliverables import actions
+from deliverables.cards import card_queryset, decorate, local_today
+from deliverables.forms import DeleteForm, MoveForm, StatusForm
+from deliverables.models import Deliverable, Period
+
+# Extra sections of a deliverable's page filled by apps this one must not import (the
+# meetings domain registers "meetings where it was discussed" here from its AppConfig.ready):
+# each callable takes (request, deliverable) and returns safe HTML or "".
+DELIVERABLE_PANELS: list[Callable[[HttpRequest, Deliverable], SafeString | str]] = []
+
+
+def _fresh_card(deliverable_id: int, request: HttpRequest) -> Deliverable:
+    item = (
+        card_queryset(Deliverable.objects.filter(pk=deliverable_id))
+        .prefetch_related(Prefetch("roadmap__periods", queryset=Period.objects.order_by("order")))
+        .get()
+    )
+    decorate([item], request.user, local_today())
+    return item
+
+
+def _editable_deliverable(request: HttpRequest, deliverable_id: int) -> Deliverable:
+    item = get_object_or_404(
+        Deliverable.objects.select_related("period", "roadmap").prefetch_related("owners"),
+        pk=deliverable_id,
+    )
+    if not can_edit_deliverable(request.user, item):
+        raise PermissionDenied
+    return item
+
+
+def _back(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+# --- deliverable actions --------------------------------------------------------------------
+
+
+def _card_response(
+    request: HttpRequest,
+    deliverable_id: int,
+    *,
+    status: int = 200,
+    message: str = "",
+    move_form: MoveForm | None = None,
+) -> HttpResponse:
+    """The fresh card (htmx) or, without JavaScript, the deliverable's page with the message."""
+    item = _fresh_card(deliverable_id, request)
+    context = {
+        "d": item,
+        "card_message": message,
+        "card_message_is_error": status >= 400,
+        "move_form": move_form,
+        "next": request.POST.get("next", ""),
+    }
+    if request.htmx:
+        return render(request, "deliverables/mine.html#card", context, status=status)
+    return _deliverable_page(request, item, context, status=status)
+
+
+def _after_change(request: HttpRequest, item: Deliverable, message: str) -> HttpResponse:
+    if request.htmx:
+        return _card_response(request, item.pk, message=message)
+    messages.success(request, message)
+    return redirect(_back(request, item.get_absolute_url()))
+
+
+@require_POST
+@login_required
+def deliverable_status(request: HttpRequest, deliverable_id: int) -> HttpResponse:
+    item = _editable_deliverable(request, deliverable_id)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _card_response(
+            request, item.pk, status=422, message="That status change was not understood."
+        )
+    try:
+        actions.set_status(
+            item,
+            status=form.cleaned_data["status"],
+            by=request.user,
+            version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        )
+    except actions.StaleVersion as exc:
+        return _card_response(request, item.pk, status=409, message=exc.message)
+    except actions.ActionError as exc:
+        return _card_response(request, item.pk, status=422, message=exc.message)
+    label = item.get_status_display().lower()
+    return _after_change(request, item, f"“{item.title}” is now {label}.")
+
+
+@require_POST
+@login_required
+def deliverable_move(request: HttpRequest, deliverable_id: int) -> HttpResponse:
+    item = _editable_deliverable(request, deliverable_id)
+    old_period = item.period.label
+    form = MoveForm(request.POST, deliverable=item)
+    if not form.is_valid():
+        return _card_response(
+            request,
+            item.pk,
+            status=422,
+            message="The deliverable was not moved: see below.",
+            move_form=form,
+        )
+    try:
+        actions.move_to_period(
+            item,
+            period=form.cleaned_data["period"],
+            by=request.user,
+            version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        )
+    except actions.StaleVersion as exc:
+        return _card_response(request, item.pk, status=409, message=exc.message)
+    except actions.ActionError as exc:
+        if exc.field:
+            form.add_error(exc.field, exc.message)
+        return _card_response(request, item.pk, status=422, message=exc.message, move_form=form)
+    message = f"“{item.title}” moved {old_period} → {item.period.label}."
+    return _after_change(request, item, message)
+
+
+def _deletable(request: HttpRequest, deliverable_id: int) -> Deliverable:
+    item = get_object_or_404(Deliverable.objects.select_related("roadmap"), pk=deliverable_id)
+    if not can_delete_deliverable(request.user, item):
+        raise PermissionDenied
+    return item
+
+
+@require_POST
+@login_required
+def deliverable_delete(request: HttpRequest, deliverable_id: int) -> HttpResponse:
+    item = _deletable(request, deliverable_id)
+    form = DeleteForm(request.POST)
+    if not form.is_valid():
+        return _card_response(request, item.pk, status=422, message="Nothing was deleted.")
+    try:
+        actions.delete_deliverable(
+            item,
+            by=request.user,
+            version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        )
+    except actions.ActionError as exc:
+        return _card_response(request, item.pk, status=409, message=exc.message)
+    messages.success(request, f"“{item.title}” was taken off the roadmap; it can be restored.")
+    return redirect(item.get_absolute_url())
+
+
+@require_POST
+@login_required
+def deliverable_restore(request: HttpRequest, deliverable_id: int) -> HttpResponse:
+    item = _deletable(request, deliverable_id)
+    form = DeleteForm(request.POST)
+    if not form.is_valid():
+        return _card_response(request, item.pk, status=422, message="Nothing was restored.")
+    try:
+        actions.restore_deliverable(item, by=request.user, version=form.cleaned_data["version"])
+    except actions.ActionError as exc:
+        return _card_response(request, item.pk, status=409, message=exc.message)
+    messages.success(request, f"“{item.title}” is back on the roadmap.")
+    return redirect(item.get_absolute_url())
+
+
+# --- a deliverable's page -------------------------------------------------------------------
+
+
+def _deliverable_page(
+    request: HttpRequest, item: Deliverable, context: dict, *, status: int = 200
+) -> HttpResponse:
+    history = item.changes.select_related("by", "from_period", "to_period").order_by("at", "id")
+    context = {
+        **context,
+        "d": item,
+        "history": history,
+        "can_delete": can_delete_deliverable(request.user, item),
+        "carried_to": item.carried_to.select_related("roadmap").order_by("id"),
+        "panels": [panel(request, item) for panel in DELIVERABLE_PANELS],
+    }
+    return render(request, "deliverables/deliverable.html", context, status=status)
+
+
+@require_GET
+@site_visible
+def deliverable_detail(request: HttpRequest, deliverable_id: int) -> HttpResponse:
+    item = get_object_or_404(Deliverable, pk=deliverable_id)
+    # A soft-deleted deliverable stays reachable for those who can bring it back.
+    if item.is_deleted and not can_delete_deliverable(request.user, item):
+        raise Http404("No such deliverable.")
+    item = _fresh_card(item.pk, request)
+    return _deliverable_page(request, item, {"next": item.get_absolute_url()})

@@ -1,0 +1,194 @@
+"""Checkpoints (workshops, deadlines): the list, a checkpoint with each task force's goal,
+and the managers' form."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from adcmeet.core.access import (
+    can_edit_outline,
+    can_manage_checkpoints,
+    login_redirect,
+    login_required,
+    site_visible,
+)
+from taskforces import actions
+from taskforces.forms import (
+    CheckpointForm,
+    GoalForm,
+)
+from taskforces.models import Checkpoint, CheckpointGoal, TaskForce
+
+# --- checkpoints -----------------------------------------------------------------------------
+
+
+def _goals_prefetch():
+    return Prefetch(
+        "goals",
+        queryset=CheckpointGoal.objects.select_related("task_force").order_by("task_force__name"),
+    )
+
+
+@require_GET
+@site_visible
+def checkpoint_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    base = Checkpoint.objects.with_open_item_count().prefetch_related(_goals_prefetch())
+    upcoming = list(base.upcoming(today))
+    for checkpoint in upcoming:
+        checkpoint.days = checkpoint.days_from(today)
+    return render(
+        request,
+        "taskforces/checkpoint_list.html",
+        {
+            "upcoming": upcoming,
+            "past": list(base.past(today)[:20]),
+            "today": today,
+            "can_manage": can_manage_checkpoints(request.user),
+        },
+    )
+
+
+def _checkpoint_context(request: HttpRequest, checkpoint: Checkpoint, goal_form=None) -> dict:
+    today = timezone.localdate()
+    goals = list(checkpoint.goals.select_related("task_force").order_by("task_force__name"))
+    open_items = list(
+        checkpoint.items.filter(done=False)
+        .select_related("task_force", "parent")
+        .order_by("task_force__name", "parent_id", "position", "id")
+    )
+    n_done = checkpoint.items.filter(done=True).count()
+    by_task_force: dict[int, dict] = {}
+    for goal in goals:
+        by_task_force[goal.task_force_id] = {
+            "task_force": goal.task_force,
+            "goal": goal,
+            "items": [],
+        }
+    for item in open_items:
+        entry = by_task_force.setdefault(
+            item.task_force_id, {"task_force": item.task_force, "goal": None, "items": []}
+        )
+        entry["items"].append(item)
+    sections = sorted(by_task_force.values(), key=lambda e: e["task_force"].name.lower())
+    editable = TaskForce.objects.editable_by(request.user).active().order_by("name")
+    if goal_form is None and request.user.is_authenticated:
+        goal_form = GoalForm(task_forces=editable)
+    return {
+        "checkpoint": checkpoint,
+        "sections": sections,
+        "n_open": len(open_items),
+        "n_done": n_done,
+        "days": checkpoint.days_from(today),
+        "is_past": (checkpoint.end_date or checkpoint.date) < today,
+        "goal_form": goal_form if goal_form is not None and editable.exists() else None,
+        "can_manage": can_manage_checkpoints(request.user),
+    }
+
+
+@require_GET
+@site_visible
+def checkpoint_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    checkpoint = get_object_or_404(Checkpoint, slug=slug)
+    return render(request, "taskforces/checkpoint.html", _checkpoint_context(request, checkpoint))
+
+
+@require_POST
+@login_required
+def checkpoint_goal(request: HttpRequest, slug: str) -> HttpResponse:
+    checkpoint = get_object_or_404(Checkpoint, slug=slug)
+    editable = TaskForce.objects.editable_by(request.user).active()
+    if not editable.exists():
+        raise PermissionDenied("Only task force members and conveners record goals.")
+    form = GoalForm(request.POST, task_forces=editable)
+    if form.is_valid():
+        task_force = form.cleaned_data["task_force"]
+        if not can_edit_outline(request.user, task_force):
+            raise PermissionDenied
+        actions.set_goal(
+            checkpoint=checkpoint, task_force=task_force, goal=form.cleaned_data["goal"]
+        )
+        messages.success(request, f"Saved {task_force.name}'s goal for {checkpoint.name}.")
+        return redirect(checkpoint.get_absolute_url() + f"#goal-{task_force.slug}")
+    return render(
+        request,
+        "taskforces/checkpoint.html",
+        _checkpoint_context(request, checkpoint, goal_form=form),
+        status=422,
+    )
+
+
+def checkpoint_edit_url(checkpoint: Checkpoint) -> str:
+    return reverse("checkpoint-edit", args=[checkpoint.slug])
+
+
+def _checkpoint_manager_only(request: HttpRequest) -> HttpResponse | None:
+    """A login redirect for anonymous visitors; 403 for anyone but conveners and managers."""
+    if not request.user.is_authenticated:
+        return login_redirect(request)
+    if not can_manage_checkpoints(request.user):
+        raise PermissionDenied("Only conveners and managers create and edit checkpoints.")
+    return None
+
+
+def _checkpoint_form_page(
+    request: HttpRequest, checkpoint: Checkpoint | None, *, success: str
+) -> HttpResponse:
+    if refused := _checkpoint_manager_only(request):
+        return refused
+    # Taken before the form touches the instance: a refused edit must still post back here.
+    page = {
+        "checkpoint": checkpoint,
+        "action": checkpoint_edit_url(checkpoint) if checkpoint else reverse("checkpoint-new"),
+        "title": f"Edit {checkpoint.name}" if checkpoint else "New checkpoint",
+        "cancel": checkpoint.get_absolute_url() if checkpoint else reverse("checkpoints"),
+    }
+    instance = checkpoint or Checkpoint()
+    if request.method == "POST":
+        form = CheckpointForm(request.POST, instance=instance)
+        if form.is_valid():
+            try:
+                saved = actions.save_checkpoint(
+                    checkpoint=form.save(commit=False),
+                    task_forces=list(form.cleaned_data["task_forces"]),
+                )
+            except (ValidationError, IntegrityError):
+                # Lost a race for the slug (or the database refused the dates): say so and
+                # keep what was typed.
+                form.add_error(
+                    None,
+                    "Could not save: another checkpoint may have just taken this short name. "
+                    "Please check and try again.",
+                )
+            else:
+                messages.success(request, success.format(name=saved.name))
+                return redirect(saved.get_absolute_url())
+        status = 422
+    else:
+        form = CheckpointForm(instance=instance)
+        status = 200
+    return render(
+        request,
+        "taskforces/checkpoint_form.html",
+        {"form": form, **page},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def checkpoint_new(request: HttpRequest) -> HttpResponse:
+    return _checkpoint_form_page(request, None, success="Created the checkpoint {name}.")
+
+
+@require_http_methods(["GET", "POST"])
+def checkpoint_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    if refused := _checkpoint_manager_only(request):
+        return refused
+    checkpoint = get_object_or_404(Checkpoint, slug=slug)
+    return _checkpoint_form_page(request, checkpoint, success="Saved the checkpoint {name}.")

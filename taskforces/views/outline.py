@@ -1,0 +1,242 @@
+"""Outline editing endpoints of a task force's page.
+
+The task force page itself is composed in adcmeet.meetings.views.taskforces (it shows
+deliverables and meetings, which this app must not know); these endpoints render its `outline`
+partial for htmx and redirect back to the page otherwise.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from adcmeet.core.access import (
+    can_edit_outline,
+    login_required,
+    site_visible,
+)
+from taskforces import actions
+from taskforces.forms import (
+    DoneForm,
+    MoveForm,
+    OutlineItemEditForm,
+    OutlineItemForm,
+)
+from taskforces.models import Checkpoint, OutlineItem, TaskForce
+from taskforces.outline import flatten, outline_context
+
+PAGE = "taskforces/taskforce.html"
+OUTLINE = "taskforces/taskforce.html#outline"
+
+
+# --- outline editing --------------------------------------------------------------------------
+
+
+def _editable_task_force(request: HttpRequest, slug: str) -> TaskForce:
+    task_force = get_object_or_404(TaskForce, slug=slug)
+    if not can_edit_outline(request.user, task_force):
+        raise PermissionDenied("Only this task force's members and conveners edit its outline.")
+    return task_force
+
+
+def _item(task_force: TaskForce, item_id: int) -> OutlineItem:
+    return get_object_or_404(OutlineItem, pk=item_id, task_force=task_force)
+
+
+def _page_url(task_force: TaskForce, item_id: int | None = None) -> str:
+    anchor = f"#outline-item-{item_id}" if item_id else "#outline"
+    return task_force.get_absolute_url() + anchor
+
+
+def _outline_response(
+    request: HttpRequest,
+    task_force: TaskForce,
+    *,
+    item_id: int | None = None,
+    status: int = 200,
+    **context,
+) -> HttpResponse:
+    """htmx: the refreshed outline; otherwise back to the page (post/redirect/get)."""
+    if request.htmx:
+        ctx = outline_context(task_force, can_edit=True, **context)
+        return render(request, OUTLINE, ctx, status=status)
+    if context.get("error"):
+        messages.error(request, context["error"])
+    elif context.get("notice"):
+        messages.success(request, context["notice"])
+    return HttpResponseRedirect(_page_url(task_force, item_id))
+
+
+def _form_page(
+    request: HttpRequest,
+    task_force: TaskForce,
+    form,
+    *,
+    item: OutlineItem | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The outline item form as a page of its own: the no-JavaScript path for editing, and
+    where a refused submission comes back with the user's text kept."""
+    return render(
+        request,
+        "taskforces/outline_item_form.html",
+        {"task_force": task_force, "form": form, "item": item, "error": error},
+        status=status,
+    )
+
+
+def _choices(task_force: TaskForce) -> tuple[list, list[Checkpoint]]:
+    from taskforces.outline import build_tree
+
+    nodes = flatten(build_tree(list(OutlineItem.objects.filter(task_force=task_force))))
+    return nodes, list(Checkpoint.objects.order_by("date", "name"))
+
+
+@require_GET
+@site_visible
+def outline_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """The outline alone, for htmx (cancelling an edit); the page otherwise."""
+    task_force = get_object_or_404(TaskForce, slug=slug)
+    if not request.htmx:
+        return HttpResponseRedirect(_page_url(task_force))
+    can_edit = can_edit_outline(request.user, task_force)
+    return render(request, OUTLINE, outline_context(task_force, can_edit=can_edit))
+
+
+@require_POST
+@login_required
+def outline_add(request: HttpRequest, slug: str) -> HttpResponse:
+    task_force = _editable_task_force(request, slug)
+    nodes, checkpoints = _choices(task_force)
+    form = OutlineItemForm(request.POST, nodes=nodes, checkpoints=checkpoints, prefix="add")
+    if form.is_valid():
+        try:
+            item = actions.add_item(
+                task_force=task_force,
+                text=form.cleaned_data["text"],
+                kind=form.cleaned_data["kind"],
+                parent_id=form.cleaned_data["parent"],
+                checkpoint=form.cleaned_data["checkpoint"],
+            )
+        except actions.OutlineError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _outline_response(
+                request, task_force, item_id=item.pk, notice=f"Added “{item.text}”."
+            )
+    if request.htmx:
+        return render(
+            request,
+            OUTLINE,
+            outline_context(task_force, can_edit=True, form=form),
+            status=422,
+        )
+    return _form_page(request, task_force, form, status=422)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def outline_edit(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    task_force = _editable_task_force(request, slug)
+    item = _item(task_force, item_id)
+    if request.method == "GET":
+        if request.htmx:
+            return render(
+                request, OUTLINE, outline_context(task_force, can_edit=True, editing=item.pk)
+            )
+        nodes, checkpoints = _choices(task_force)
+        form = OutlineItemEditForm.for_item(item, nodes=nodes, checkpoints=checkpoints)
+        return _form_page(request, task_force, form, item=item)
+
+    nodes, checkpoints = _choices(task_force)
+    form = OutlineItemEditForm(
+        request.POST, nodes=nodes, checkpoints=checkpoints, item=item, prefix="edit"
+    )
+    status = 422
+    if form.is_valid():
+        try:
+            item = actions.edit_item(
+                item=item,
+                version=form.cleaned_data["version"],
+                text=form.cleaned_data["text"],
+                kind=form.cleaned_data["kind"],
+                checkpoint=form.cleaned_data["checkpoint"],
+                parent_id=form.cleaned_data["parent"],
+            )
+        except actions.StaleOutlineItem as exc:
+            # The fresh state, and the user's text kept in the message so nothing is lost.
+            item.refresh_from_db()
+            lost = form.cleaned_data["text"]
+            error = f"{exc} Your version was: “{lost}”."
+            fresh = OutlineItemEditForm.for_item(item, nodes=nodes, checkpoints=checkpoints)
+            if request.htmx:
+                ctx = outline_context(
+                    task_force, can_edit=True, editing=item.pk, edit_form=fresh, error=error
+                )
+                return render(request, OUTLINE, ctx, status=409)
+            return _form_page(request, task_force, fresh, item=item, error=error, status=409)
+        except actions.OutlineError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _outline_response(
+                request, task_force, item_id=item.pk, notice=f"Saved “{item.text}”."
+            )
+    if request.htmx:
+        ctx = outline_context(task_force, can_edit=True, editing=item.pk, edit_form=form)
+        return render(request, OUTLINE, ctx, status=status)
+    return _form_page(request, task_force, form, item=item, status=status)
+
+
+@require_POST
+@login_required
+def outline_done(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    task_force = _editable_task_force(request, slug)
+    item = _item(task_force, item_id)
+    form = DoneForm(request.POST)
+    if not form.is_valid():
+        return _outline_response(
+            request, task_force, item_id=item.pk, status=400, error="Say done or open."
+        )
+    item = actions.set_done(item=item, done=form.cleaned_data["done"])
+    state = "done" if item.done else "open again"
+    return _outline_response(
+        request, task_force, item_id=item.pk, notice=f"“{item.text}” is {state}."
+    )
+
+
+@require_POST
+@login_required
+def outline_move(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    task_force = _editable_task_force(request, slug)
+    item = _item(task_force, item_id)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return _outline_response(
+            request, task_force, item_id=item.pk, status=400, error="Unknown move."
+        )
+    direction = form.cleaned_data["direction"]
+    try:
+        item = actions.move_item(item=item, direction=direction)
+    except actions.OutlineError as exc:
+        return _outline_response(request, task_force, item_id=item.pk, status=409, error=str(exc))
+    done = {"up": "Moved up", "down": "Moved down", "indent": "Indented", "outdent": "Outdented"}
+    return _outline_response(
+        request, task_force, item_id=item.pk, notice=f"{done[direction]}: “{item.text}”."
+    )
+
+
+@require_POST
+@login_required
+def outline_delete(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    task_force = _editable_task_force(request, slug)
+    item = _item(task_force, item_id)
+    text = item.text
+    try:
+        actions.delete_item(item=item)
+    except actions.OutlineError as exc:
+        return _outline_response(request, task_force, status=409, error=str(exc))
+    return _outline_response(
+        request, task_force, notice=f"Deleted “{text}”; its sub-items moved up a level."
+    )

@@ -75,10 +75,10 @@ def _fixed(run, now, label) -> tuple[int, str]:
 def slip_reminders() -> list[dict]:
     target = "< 2 s, fixed SQL"
     try:
-        from adcmeet.meetings import reminders
+        from adcmeet.meetings.mail import digests as slips
     except ImportError:
         return [{"label": "slip-reminder scan", "target": target, "skipped": "no reminders"}]
-    if not hasattr(reminders, "slip_items") or not hasattr(reminders, "queue_slip_digests"):
+    if not hasattr(slips, "slip_items") or not hasattr(slips, "queue_slip_digests"):
         return [{"label": "slip-reminder scan", "target": target, "skipped": "API changed"}]
     from django.utils import timezone
 
@@ -89,7 +89,7 @@ def slip_reminders() -> list[dict]:
     open_items = Deliverable.objects.open().count()
 
     def scan(moment):
-        return len(reminders.slip_items(timezone.localtime(moment).date(), now=moment))
+        return len(slips.slip_items(timezone.localtime(moment).date(), now=moment))
 
     found = {}
 
@@ -103,7 +103,7 @@ def slip_reminders() -> list[dict]:
     rows[0]["verdict"] = "PASS" if rows[0]["seconds"] < 2 and fixed else "MISS"
 
     def digests(moment):
-        return len(reminders.queue_slip_digests(moment))
+        return len(slips.queue_slip_digests(moment))
 
     def digests_now():
         return f"{digests(now)} digests rendered and queued"
@@ -117,8 +117,8 @@ def slip_reminders() -> list[dict]:
 
 def agenda_mails() -> dict:
     from adcmeet.meetings.loaddata import SERIES_SLUG
+    from adcmeet.meetings.mail.meeting_mail import queue_meeting_mail
     from adcmeet.meetings.models import Meeting, OutboundMail
-    from adcmeet.meetings.outbox import queue_meeting_mail
 
     label, target = "all agenda mails of a meeting", ""
     meeting = (
@@ -130,7 +130,7 @@ def agenda_mails() -> dict:
     def build_all() -> str:
         # Queue (render text, HTML and the invitation once per meeting) and build each MIME
         # message as the worker would before handing it to SMTP.
-        from adcmeet.meetings.outbox import build
+        from adcmeet.meetings.mail.outbox import build
 
         ids = queue_meeting_mail(meeting, OutboundMail.Kind.AGENDA)
         size = sum(

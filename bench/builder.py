@@ -9,7 +9,7 @@ afterwards and the number of adds is bounded, so every run starts from the same 
 
 from django.urls import NoReverseMatch, reverse
 
-from bench.run import PAGE, Endpoint
+from bench.endpoints import PAGE, Endpoint
 
 BENCH_TITLE = "Bench item (deleted after the run)"
 VERSION = (("version", rb'name="version" value="(\d+)"'),)

@@ -14,7 +14,8 @@ import time
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench.run import DEFAULT_DATABASE_URL, HOST, configure_environment
+    from bench.common import DEFAULT_DATABASE_URL, HOST
+    from bench.server import configure_environment
 
     parser = argparse.ArgumentParser(prog="python -m bench.profile")
     parser.add_argument("path")

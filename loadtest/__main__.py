@@ -25,7 +25,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from bench.run import Server
+from bench.server import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"

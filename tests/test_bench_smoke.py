@@ -6,7 +6,9 @@ import pytest
 
 from bench import report
 from bench.driver import Driver, Request, Scenario
-from bench.run import CEILING, PAGE, Endpoint, count_queries, http_login
+from bench.endpoints import CEILING, PAGE, Endpoint
+from bench.queries import count_queries
+from bench.sessions import http_login
 from tests import factories
 
 pytestmark = pytest.mark.urls("bench.urls")

@@ -41,19 +41,20 @@ compose() {
 
 stamp() { date -u +%Y%m%dT%H%M%SZ; }
 
+# (sh has no local variables: backup and restore use different names.)
 backup() {
-    file=$(absolute "${1:-$ROOT/backups/adcmeet-$(stamp).dump}")
-    mkdir -p "$(dirname "$file")"
-    partial="$file.partial"
+    out=$(absolute "${1:-$ROOT/backups/adcmeet-$(stamp).dump}")
+    mkdir -p "$(dirname "$out")"
+    partial="$out.partial"
     trap 'rm -f "$partial"' EXIT
     compose exec -T postgres sh -c \
         'exec pg_dump -U "$POSTGRES_USER" -d "$POSTGRES_DB" --format=custom --no-owner --no-privileges' \
-        > "$partial" || die "pg_dump failed; nothing was written to $file"
+        > "$partial" || die "pg_dump failed; nothing was written to $out"
     compose exec -T postgres pg_restore --list < "$partial" | grep -q "TABLE DATA" \
-        || die "the dump cannot be read back by pg_restore; nothing was written to $file"
-    mv "$partial" "$file"
+        || die "the dump cannot be read back by pg_restore; nothing was written to $out"
+    mv "$partial" "$out"
     trap - EXIT
-    say "Backed up the database to $file ($(wc -c < "$file" | tr -d ' ') bytes)."
+    say "Backed up the database to $out ($(wc -c < "$out" | tr -d ' ') bytes)."
 }
 
 restore() {

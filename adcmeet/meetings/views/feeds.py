@@ -10,7 +10,6 @@ import hashlib
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -82,38 +81,32 @@ def _calendar_response(
     return response
 
 
-# The series with the aggregates its validators digest, in one query. Written as SQL (on
-# PostgreSQL; elsewhere the same as an annotate()): this is all a revalidating calendar client
-# costs, and the ORM took longer to compile the annotate() than PostgreSQL takes to run it.
-SERIES_WITH_VALIDATORS = """
-    SELECT s.*,
-           count(m.id) AS feed_count,
-           sum(m.version) AS feed_version_sum,
-           sum(m.revision) AS feed_revision_sum,
-           max(m.id) AS feed_last_id,
-           max(m.updated_at) AS feed_modified
-      FROM adcmeet_meetingseries s
-      LEFT JOIN adcmeet_meeting m ON m.series_id = s.id AND m.start >= %s
-     WHERE s.slug = %s
-     GROUP BY s.id
-"""
-
-
-def _series_with_validators(slug: str, since: datetime.datetime) -> MeetingSeries | None:
-    if connection.vendor == "postgresql":
-        return next(iter(MeetingSeries.objects.raw(SERIES_WITH_VALIDATORS, [since, slug])), None)
-    window = Q(meetings__start__gte=since)
-    return (
-        MeetingSeries.objects.filter(slug=slug)
-        .annotate(
-            feed_count=Count("meetings", filter=window),
-            feed_version_sum=Sum("meetings__version", filter=window),
-            feed_revision_sum=Sum("meetings__revision", filter=window),
-            feed_last_id=Max("meetings__id", filter=window),
-            feed_modified=Max("meetings__updated_at", filter=window),
-        )
-        .first()
-    )
+# What the series feed shows (adcmeet.core.fragments): the series, its meetings in the window,
+# their items and presenters. Their stamp joins the validators on PostgreSQL, so an item edited
+# in the admin or a presenter renamed is a new ETag, not only a change that moved a version.
+_slug, _since = Param("slug"), Param("since")
+_items = AgendaItem.objects.filter(meeting__series__slug=_slug, meeting__start__gte=_since)
+SERIES_FEED = fragments.Sources(
+    "series-feed",
+    MeetingSeries.objects.filter(slug=_slug),
+    Meeting.objects.filter(series__slug=_slug, start__gte=_since),
+    _items,
+    User.objects.filter(pk__in_array=_items.values("presenter")),
+)
+# The series with the aggregates its validators digest, in one query compiled once: this is
+# all a revalidating calendar client costs, and the ORM took longer to compile the annotate()
+# than PostgreSQL takes to run it.
+_window = Q(meetings__start__gte=_since)
+SERIES_WITH_VALIDATORS = fragments.Prepared(
+    MeetingSeries.objects.filter(slug=_slug).annotate(
+        feed_count=Count("meetings", filter=_window),
+        feed_version_sum=Sum("meetings__version", filter=_window),
+        feed_revision_sum=Sum("meetings__revision", filter=_window),
+        feed_last_id=Max("meetings__id", filter=_window),
+        feed_modified=Max("meetings__updated_at", filter=_window),
+    ),
+    stamp=SERIES_FEED,
+)
 
 
 def _series_validators(series: MeetingSeries) -> tuple[str, datetime.datetime]:
@@ -140,6 +133,7 @@ def _series_validators(series: MeetingSeries) -> tuple[str, datetime.datetime]:
         series.feed_revision_sum,
         series.feed_last_id,
         series.feed_modified.isoformat() if series.feed_modified else "",
+        getattr(series, "fragment_stamp", ""),
     ]
     digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32]
     return quote_etag(digest), series.feed_modified or series.created_at
@@ -156,7 +150,7 @@ def _not_modified(request: HttpRequest, etag: str, modified: datetime.datetime):
 def series_feed(request: HttpRequest, slug: str) -> HttpResponse:
     """The meetings of a series: the last FEED_PAST_DAYS days and everything ahead."""
     since = _window_start()
-    series = _series_with_validators(slug, since)
+    series = SERIES_WITH_VALIDATORS.first(slug=slug, since=since)
     token = request.GET.get("token")
     if series is None or not can_read_series_feed(series, token):
         raise Http404("No such calendar.")
@@ -187,7 +181,7 @@ def series_feed(request: HttpRequest, slug: str) -> HttpResponse:
             description=series.description or f"{series.name} ({settings.SITE_NAME})",
         )
 
-    body = fragments.cached_under("series-feed", etag, (), build)
+    body = fragments.cached_under("series-feed", etag, (), build, source=SERIES_FEED.name)
     response = _calendar_response(body, filename=f"{series.slug}.ics", private=private)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(modified.timestamp())

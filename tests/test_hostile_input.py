@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adcmeet.lib.outline import OutlineError, parse_outline
-from adcmeet.meetings import actions, outbox
+from adcmeet.meetings import actions
+from adcmeet.meetings.mail import outbox
 from adcmeet.meetings.models import AgendaItem, Meeting, MeetingSeries, OutboundMail
 from deliverables.models import Deliverable, Project, Roadmap
 from taskforces.models import Checkpoint, OutlineItem, TaskForce

@@ -29,7 +29,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from adcmeet.accounts.models import User
-from adcmeet.meetings import actions, outbox
+from adcmeet.meetings import actions
+from adcmeet.meetings.mail import meeting_mail
 from adcmeet.meetings.models import AgendaItem, Meeting, OutboundMail
 from taskforces.models import Checkpoint, OutlineItem, TaskForce
 
@@ -235,6 +236,6 @@ def schedule_focus_topic(
             # The update goes out now, so nothing is left unannounced.
             Meeting.objects.filter(pk=fresh.pk).update(announced_revision=F("revision"))
             fresh.announced_revision = fresh.revision
-            outbox.queue_meeting_mail(fresh, OutboundMail.Kind.AGENDA_UPDATE)
+            meeting_mail.queue_meeting_mail(fresh, OutboundMail.Kind.AGENDA_UPDATE)
     task_force.refresh_from_db(fields=["last_focus_on"])
     return item

@@ -1,5 +1,8 @@
-"""Thin Celery tasks: they take ids, call plain functions (meetings.outbox,
-meetings.reminders) and handle retries. Beat's schedule is CELERY_BEAT_SCHEDULE in settings."""
+"""Thin Celery tasks: they take ids, call plain functions (meetings.mail, meetings.actions) and
+handle retries. Beat's schedule is CELERY_BEAT_SCHEDULE in settings.
+
+Nothing below imports this module: the outbox hands rows over by the task's name
+(`outbox.DELIVER_TASK`), so the tasks may import the domain freely without a cycle."""
 
 import logging
 
@@ -7,7 +10,9 @@ from celery import shared_task
 from celery.signals import beat_init
 from django.conf import settings
 
-from adcmeet.meetings import health, outbox, reminders
+from adcmeet.meetings import actions, health
+from adcmeet.meetings.mail import digests, outbox, reminders
+from adcmeet.meetings.models import MeetingSeries
 
 logger = logging.getLogger(__name__)
 
@@ -16,7 +21,7 @@ logger = logging.getLogger(__name__)
 MAX_COUNTDOWN_SECONDS = 30 * 60
 
 
-@shared_task(bind=True, name="adcmeet.tasks.deliver", ignore_result=True)
+@shared_task(bind=True, name=outbox.DELIVER_TASK, ignore_result=True)
 def deliver(self, mail_id: int) -> str:
     """Send one outbox row. Safe to run twice or concurrently: the row is claimed first."""
     result = outbox.send_one(mail_id)
@@ -47,15 +52,12 @@ def send_agenda_mails() -> int:
 
 @shared_task(name="adcmeet.tasks.send_slip_reminders", ignore_result=True)
 def send_slip_reminders() -> int:
-    return len(reminders.queue_slip_digests())
+    return len(digests.queue_slip_digests())
 
 
 @shared_task(name="adcmeet.tasks.create_upcoming_meetings", ignore_result=True)
 def create_upcoming_meetings() -> int:
     """Keep MEETINGS_AHEAD meetings scheduled for every series."""
-    from adcmeet.meetings import actions
-    from adcmeet.meetings.models import MeetingSeries
-
     created = 0
     for series in MeetingSeries.objects.all():
         result = actions.create_upcoming_meetings(series=series, count=settings.MEETINGS_AHEAD)
@@ -66,8 +68,6 @@ def create_upcoming_meetings() -> int:
 @shared_task(name="adcmeet.tasks.mark_meetings_held", ignore_result=True)
 def mark_meetings_held() -> int:
     """Published meetings that have ended become held."""
-    from adcmeet.meetings import actions
-
     return len(actions.mark_meetings_held())
 
 

@@ -6,8 +6,9 @@ import zoneinfo
 import pytest
 from django.db import connection
 
-from adcmeet.meetings import actions, outbox
+from adcmeet.meetings import actions
 from adcmeet.meetings.actions import AgendaError, StaleVersion
+from adcmeet.meetings.mail import meeting_mail
 from adcmeet.meetings.models import AgendaItem, Meeting, OutboundMail
 from deliverables.models import DeliverableChange
 from tests import factories
@@ -22,7 +23,7 @@ def queued(monkeypatch):
     """Every call to the outbox, with the meeting's state at that moment; the real function
     (a placeholder until the notification work lands) is still called."""
     calls = []
-    real = outbox.queue_meeting_mail
+    real = meeting_mail.queue_meeting_mail
 
     def spy(meeting, kind):
         calls.append(
@@ -36,7 +37,7 @@ def queued(monkeypatch):
         )
         return real(meeting, kind)
 
-    monkeypatch.setattr(outbox, "queue_meeting_mail", spy)
+    monkeypatch.setattr(meeting_mail, "queue_meeting_mail", spy)
     return calls
 
 
@@ -85,7 +86,7 @@ def test_the_mail_is_queued_in_the_publishing_transaction(meeting, monkeypatch):
     def broken(meeting, kind):
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr(outbox, "queue_meeting_mail", broken)
+    monkeypatch.setattr(meeting_mail, "queue_meeting_mail", broken)
     with pytest.raises(RuntimeError):
         publish(meeting)
 

@@ -10,8 +10,9 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from adcmeet.meetings import actions, reminders
+from adcmeet.meetings import actions
 from adcmeet.meetings.actions import AgendaError
+from adcmeet.meetings.mail import reminders
 from adcmeet.meetings.models import AgendaItem, Meeting, OutboundMail
 from tests.factories import make_item, make_meeting, make_series
 

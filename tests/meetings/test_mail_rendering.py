@@ -9,7 +9,7 @@ import icalendar
 import pytest
 from django.utils import timezone
 
-from adcmeet.meetings import outbox
+from adcmeet.meetings.mail import meeting_mail, outbox
 from adcmeet.meetings.models import AgendaItem, OutboundMail
 from tests.factories import make_item, make_meeting, make_series
 
@@ -52,7 +52,7 @@ def meeting(series, developer):
 
 
 def sent_as(meeting, kind=Kind.AGENDA, recipient=LIST) -> email.message.EmailMessage:
-    outbox.queue_meeting_mail(meeting, kind)
+    meeting_mail.queue_meeting_mail(meeting, kind)
     row = OutboundMail.objects.filter(meeting=meeting, recipient=recipient).latest("pk")
     raw = outbox.build(row).message().as_bytes()
     return email.message_from_bytes(raw, policy=email.policy.default)

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from adcmeet.meetings import health, outbox
+from adcmeet.meetings import health
+from adcmeet.meetings.mail import meeting_mail, outbox
 from adcmeet.meetings.models import Heartbeat, OutboundMail
 from tests.factories import make_item, make_meeting, make_series
 
@@ -66,7 +67,7 @@ def deliver_messages(broker) -> list[dict]:
 
 def test_publishing_queues_one_mail_for_the_list_and_each_external_presenter(meeting):
     with transaction.atomic():
-        outbox.queue_meeting_mail(meeting, Kind.AGENDA)
+        meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA)
     rows = queued(meeting)
     # Bob is an ADC member and reads the list; Eve has no account; Dave is not in ADC.
     assert [r.recipient for r in rows] == [LIST, "dave@example.org", "eve@uni.example"]
@@ -75,7 +76,7 @@ def test_publishing_queues_one_mail_for_the_list_and_each_external_presenter(mee
 
 
 def test_the_key_names_the_kind_meeting_revision_and_recipient(meeting):
-    outbox.queue_meeting_mail(meeting, Kind.AGENDA)
+    meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA)
     row = OutboundMail.objects.get(recipient=LIST)
     assert row.key == f"agenda:meeting:{meeting.pk}:rev1:{LIST}"
 
@@ -83,14 +84,14 @@ def test_the_key_names_the_kind_meeting_revision_and_recipient(meeting):
 def test_an_invitee_listed_twice_or_with_a_bad_address_gets_one_mail_or_none(meeting):
     make_item(meeting, "Follow-up", presenter_name="Eve", presenter_email="EVE@uni.example")
     make_item(meeting, "Mystery", presenter_name="X", presenter_email="not an address")
-    outbox.queue_meeting_mail(meeting, Kind.AGENDA)
+    meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA)
     assert [r.recipient for r in queued(meeting)] == [LIST, "dave@example.org", "eve@uni.example"]
 
 
 def test_queueing_the_same_revision_twice_adds_nothing(meeting):
-    first = outbox.queue_meeting_mail(meeting, Kind.AGENDA)
-    second = outbox.queue_meeting_mail(meeting, Kind.AGENDA)
-    mislabelled = outbox.queue_meeting_mail(meeting, Kind.AGENDA_UPDATE)
+    first = meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA)
+    second = meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA)
+    mislabelled = meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA_UPDATE)
     assert len(first) == 3
     assert second == []
     assert mislabelled == []
@@ -98,10 +99,10 @@ def test_queueing_the_same_revision_twice_adds_nothing(meeting):
 
 
 def test_a_new_revision_queues_an_updated_agenda(meeting):
-    outbox.queue_meeting_mail(meeting, Kind.AGENDA)
+    meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA)
     meeting.revision = 2
     meeting.save()
-    outbox.queue_meeting_mail(meeting, Kind.AGENDA)
+    meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA)
     update = OutboundMail.objects.get(key__contains=":rev2:" + LIST)
     assert update.kind == Kind.AGENDA_UPDATE
     assert update.subject.startswith("Updated agenda:")
@@ -109,7 +110,7 @@ def test_a_new_revision_queues_an_updated_agenda(meeting):
 
 
 def test_the_content_is_frozen_at_the_revision_queued(meeting):
-    outbox.queue_meeting_mail(meeting, Kind.AGENDA)
+    meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA)
     meeting.items.filter(title="PanDA news").update(title="Something else entirely")
     row = OutboundMail.objects.get(recipient=LIST)
     assert "PanDA news" in row.body_text
@@ -120,19 +121,19 @@ def test_a_series_without_list_or_invitees_queues_nothing(convener):
     series = make_series(slug="quiet", mailing_list="")
     meeting = make_meeting(series, state="published", revision=1)
     make_item(meeting, "Internal only", presenter=convener)
-    assert outbox.queue_meeting_mail(meeting, Kind.AGENDA) == []
+    assert meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA) == []
 
 
 def test_only_meeting_mail_kinds_are_accepted(meeting):
     with pytest.raises(ValueError, match="not a meeting mail kind"):
-        outbox.queue_meeting_mail(meeting, Kind.SLIP_DIGEST)
+        meeting_mail.queue_meeting_mail(meeting, Kind.SLIP_DIGEST)
 
 
 def test_rows_reach_the_broker_only_after_commit(
     meeting, celery_on_redis, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
-        ids = outbox.queue_meeting_mail(meeting, Kind.AGENDA)
+        ids = meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA)
         assert celery_on_redis.queued() == []
     assert len(callbacks) == 1
     assert celery_on_redis.queued() == []
@@ -147,7 +148,7 @@ def test_a_rolled_back_publish_leaves_no_rows_and_enqueues_nothing(
 ):
     def publish_then_fail():
         with transaction.atomic():
-            outbox.queue_meeting_mail(meeting, Kind.AGENDA)
+            meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA)
             raise RuntimeError("the publish failed after queueing")
 
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError):
@@ -161,7 +162,7 @@ def test_a_broker_that_is_down_at_commit_loses_nothing(
 ):
     celery_on_redis.go_down()
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        ids = outbox.queue_meeting_mail(meeting, Kind.AGENDA)
+        ids = meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA)
     rows = queued(meeting)
     assert len(rows) == 3
     assert all(r.state == "queued" for r in rows)
@@ -377,7 +378,7 @@ def test_the_outbox_partial_shows_kind_recipient_state_attempts_and_error():
 def test_conveners_see_the_meeting_outbox_and_developers_do_not(
     client, meeting, convener, developer
 ):
-    outbox.queue_meeting_mail(meeting, Kind.AGENDA)
+    meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA)
     client.force_login(convener)
     page = client.get(f"/meetings/{meeting.pk}/").text
     assert 'id="outbox-heading"' in page

@@ -16,7 +16,7 @@ from django.test import Client
 
 from adcmeet.accounts import mailprefs
 from adcmeet.accounts.models import CONVENER, User
-from adcmeet.meetings import outbox, reminders
+from adcmeet.meetings.mail import digests, meeting_mail, outbox, reminders
 from adcmeet.meetings.models import OutboundMail
 from deliverables.actions import carry_over
 from deliverables.models import Deliverable, DeliverableChange
@@ -205,7 +205,7 @@ def slips(published, developer, manager):
 
 
 def test_each_owner_gets_one_digest_listing_all_their_late_items(slips, developer, manager):
-    due = reminders.slip_digests_due(TUESDAY_9)
+    due = digests.slip_digests_due(TUESDAY_9)
     owner_mail = {d.recipient[1]: d for d in due if d.kind == Kind.SLIP_DIGEST}
     assert sorted(owner_mail) == [developer.email, manager.email]
     bob = owner_mail[developer.email]
@@ -235,7 +235,7 @@ def test_each_owner_gets_one_digest_listing_all_their_late_items(slips, develope
 
 
 def test_conveners_get_every_slip_grouped_by_owner_with_recent_moves(slips, convener):
-    (digest,) = [d for d in reminders.slip_digests_due(TUESDAY_9) if d.kind == Kind.CONVENER_DIGEST]
+    (digest,) = [d for d in digests.slip_digests_due(TUESDAY_9) if d.kind == Kind.CONVENER_DIGEST]
     assert digest.recipient[1] == convener.email
     assert digest.rendered.subject == "Slips before Wednesday 15 Jan: 6 deliverables"
     text = digest.rendered.text
@@ -245,19 +245,19 @@ def test_conveners_get_every_slip_grouped_by_owner_with_recent_moves(slips, conv
 
 
 def test_digests_fall_due_tuesday_morning_before_the_wednesday_meeting(slips):
-    assert reminders.slip_digests_due(TUESDAY_9 - datetime.timedelta(minutes=1)) == []
-    assert reminders.slip_digests_due(TUESDAY_9)
+    assert digests.slip_digests_due(TUESDAY_9 - datetime.timedelta(minutes=1)) == []
+    assert digests.slip_digests_due(TUESDAY_9)
     # After the meeting began, the next digest waits for next week's meeting.
-    assert reminders.slip_digests_due(zurich(15, 17, 1)) == []
+    assert digests.slip_digests_due(zurich(15, 17, 1)) == []
 
 
 def test_a_digest_goes_out_once_a_week(slips, series, developer):
-    first = reminders.queue_slip_digests(TUESDAY_9)
+    first = digests.queue_slip_digests(TUESDAY_9)
     assert len(first) == 3  # Bob, Carol, Alice (convener)
-    assert reminders.queue_slip_digests(TUESDAY_9 + datetime.timedelta(minutes=15)) == []
+    assert digests.queue_slip_digests(TUESDAY_9 + datetime.timedelta(minutes=15)) == []
     next_week = make_meeting(series, on=WEDNESDAY + datetime.timedelta(weeks=1))
     assert next_week.pk
-    again = reminders.queue_slip_digests(TUESDAY_9 + datetime.timedelta(weeks=1))
+    again = digests.queue_slip_digests(TUESDAY_9 + datetime.timedelta(weeks=1))
     assert len(again) == 3
     keys = OutboundMail.objects.filter(recipient=developer.email).values_list("key", flat=True)
     assert sorted(keys) == [
@@ -269,12 +269,12 @@ def test_a_digest_goes_out_once_a_week(slips, series, developer):
 def test_no_meeting_that_week_means_no_digest(slips, published):
     published.state = "cancelled"
     published.save()
-    assert reminders.slip_digests_due(TUESDAY_9) == []
+    assert digests.slip_digests_due(TUESDAY_9) == []
 
 
 def test_nothing_late_means_no_digest(published):
     make_deliverable("on track", roadmap=make_roadmap(2031), period="June")
-    assert reminders.slip_digests_due(TUESDAY_9) == []
+    assert digests.slip_digests_due(TUESDAY_9) == []
 
 
 def test_items_carried_into_a_newer_roadmap_are_chased_only_through_their_copies(
@@ -294,7 +294,7 @@ def test_items_carried_into_a_newer_roadmap_are_chased_only_through_their_copies
     new = carry_over(old, name="PanDA+Prodsys (carried)", year=2031, by=None)
     copy = Deliverable.objects.get(carried_from=agis)
 
-    due = reminders.slip_digests_due(TUESDAY_9)
+    due = digests.slip_digests_due(TUESDAY_9)
 
     owner_mail = {d.recipient[1]: d for d in due if d.kind == Kind.SLIP_DIGEST}
     assert sorted(owner_mail) == [developer.email]  # Carol's only late item was carried
@@ -318,7 +318,7 @@ def test_an_old_item_that_was_not_carried_over_is_still_chased(slips, developer)
     carry_over(old, name="PanDA+Prodsys (carried)", year=2031, by=None)
     left = make_deliverable("left behind", roadmap=old, period="May", owners=(developer,))
 
-    due = reminders.slip_digests_due(TUESDAY_9)
+    due = digests.slip_digests_due(TUESDAY_9)
 
     (bob,) = [d for d in due if d.kind == Kind.SLIP_DIGEST and d.recipient[1] == developer.email]
     assert "left behind" in bob.rendered.text
@@ -345,7 +345,7 @@ def test_the_slip_scan_takes_a_fixed_number_of_queries(
         Through(deliverable_id=item.pk, user_id=owners[n % 400].pk) for n, item in enumerate(items)
     )
     with django_assert_max_num_queries(8):
-        due = reminders.slip_digests_due(TUESDAY_9)
+        due = digests.slip_digests_due(TUESDAY_9)
     owner_digests = [d for d in due if d.kind == Kind.SLIP_DIGEST]
     assert len(owner_digests) == 400
     assert owner_digests[0].rendered.subject.startswith("13 deliverables")
@@ -360,7 +360,7 @@ def test_an_owner_who_opted_out_gets_no_digest_and_the_others_still_do(
 ):
     User.objects.filter(pk=developer.pk).update(wants_slip_digests=False)
 
-    due = reminders.slip_digests_due(TUESDAY_9)
+    due = digests.slip_digests_due(TUESDAY_9)
 
     assert kinds(due) == [(Kind.CONVENER_DIGEST, convener.email), (Kind.SLIP_DIGEST, manager.email)]
     # The conveners still hear about Bob's slips.
@@ -370,12 +370,12 @@ def test_an_owner_who_opted_out_gets_no_digest_and_the_others_still_do(
 
 def test_opting_out_of_slip_digests_keeps_convener_mail(slips, convener):
     User.objects.filter(pk=convener.pk).update(wants_slip_digests=False)
-    assert (Kind.CONVENER_DIGEST, convener.email) in kinds(reminders.slip_digests_due(TUESDAY_9))
+    assert (Kind.CONVENER_DIGEST, convener.email) in kinds(digests.slip_digests_due(TUESDAY_9))
 
 
 def test_a_convener_who_opted_out_gets_no_convener_digest(slips, convener, developer):
     User.objects.filter(pk=convener.pk).update(wants_convener_mail=False)
-    due = reminders.slip_digests_due(TUESDAY_9)
+    due = digests.slip_digests_due(TUESDAY_9)
     assert [d.kind for d in due if d.recipient[1] == convener.email] == []
     assert (Kind.SLIP_DIGEST, developer.email) in kinds(due)
 
@@ -407,7 +407,7 @@ def test_mail_to_the_mailing_list_ignores_personal_settings(published, series, c
     User.objects.update(wants_slip_digests=False, wants_convener_mail=False)
 
     (reminder,) = reminders.agenda_mails_due(TUESDAY_9)
-    agenda = outbox.meeting_mail_drafts(published, Kind.AGENDA_UPDATE, now=TUESDAY_9)
+    agenda = meeting_mail.meeting_mail_drafts(published, Kind.AGENDA_UPDATE, now=TUESDAY_9)
 
     assert (reminder.kind, reminder.recipient[1]) == (Kind.REMINDER, LIST)
     assert LIST in [d.recipient[1] for d in agenda]
@@ -422,7 +422,7 @@ def test_the_one_click_header_of_a_sent_digest_unsubscribes_its_recipient(
 ):
     """The message as it leaves the outbox, parsed as a mail client would, then the RFC 8058
     POST a client makes: no session, no CSRF token."""
-    reminders.queue_slip_digests(TUESDAY_9)
+    digests.queue_slip_digests(TUESDAY_9)
     row = OutboundMail.objects.get(kind=Kind.SLIP_DIGEST, recipient=developer.email)
     parsed = email.message_from_bytes(
         outbox.build(row).message().as_bytes(), policy=email.policy.default
@@ -443,7 +443,7 @@ def test_the_one_click_header_of_a_sent_digest_unsubscribes_its_recipient(
     assert (developer.wants_slip_digests, developer.wants_convener_mail) == (False, True)
     assert manager.wants_slip_digests is True
     # Next week Bob is left alone; Carol still gets hers.
-    next_week = reminders.slip_digests_due(TUESDAY_9 + datetime.timedelta(days=7))
+    next_week = digests.slip_digests_due(TUESDAY_9 + datetime.timedelta(days=7))
     assert developer.email not in [d.recipient[1] for d in next_week]
 
 
@@ -468,7 +468,7 @@ def test_opted_out_owners_cost_no_extra_queries(published, convener, django_asse
         for item, owner in zip(items, owners, strict=True)
     )
     with django_assert_max_num_queries(8):
-        due = reminders.slip_digests_due(TUESDAY_9)
+        due = digests.slip_digests_due(TUESDAY_9)
     owner_digests = sorted(d.recipient[1] for d in due if d.kind == Kind.SLIP_DIGEST)
     assert owner_digests == sorted(f"owner{n}@example.org" for n in range(0, 60, 2))
 

@@ -7,7 +7,8 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from adcmeet.meetings import actions, outbox, rotation
+from adcmeet.meetings import actions, rotation
+from adcmeet.meetings.mail import meeting_mail
 from adcmeet.meetings.models import AgendaItem, Meeting, OutboundMail
 from taskforces.models import CheckpointGoal, OutlineItem, TaskForce
 from tests.factories import (
@@ -34,13 +35,13 @@ def frozen():
 def mail_spy(monkeypatch):
     """Record what is handed to the outbox, still calling the real writer."""
     calls = []
-    real = outbox.queue_meeting_mail
+    real = meeting_mail.queue_meeting_mail
 
     def spy(meeting, kind):
         calls.append((meeting.pk, kind, meeting.revision))
         return real(meeting, kind)
 
-    monkeypatch.setattr(outbox, "queue_meeting_mail", spy)
+    monkeypatch.setattr(meeting_mail, "queue_meeting_mail", spy)
     return calls
 
 

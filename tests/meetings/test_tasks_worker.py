@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from adcmeet.accounts import mailprefs
 from adcmeet.celery import app as celery_app
-from adcmeet.meetings import reminders
+from adcmeet.meetings.mail import digests, meeting_mail
 from adcmeet.meetings.models import Heartbeat, Meeting, MeetingSeries, OutboundMail
 from adcmeet.meetings.tasks import create_upcoming_meetings, deliver, heartbeat, sweep_outbox
 from tests.conftest import need
@@ -157,9 +157,7 @@ def test_a_refusing_smtp_server_that_recovers_gets_exactly_one_mail(
     smtp_server.refuse_next(2)
     meeting = make_meeting(series, state="published", revision=1)
     make_item(meeting, "PanDA news")
-    from adcmeet.meetings import outbox
-
-    outbox.queue_meeting_mail(meeting, OutboundMail.Kind.AGENDA)
+    meeting_mail.queue_meeting_mail(meeting, OutboundMail.Kind.AGENDA)
     (message,) = smtp_server.wait_for_messages(1, timeout=30)
     settle()
     assert len(smtp_server.messages) == 1
@@ -198,7 +196,7 @@ def test_slip_digests_are_delivered_one_per_owner(
         make_deliverable(title, roadmap=old, owners=(developer,))
     make_deliverable("cost model", roadmap=old, period="May", owners=(manager,))
     tuesday = meeting.start - datetime.timedelta(hours=7)  # Tuesday 10:00, Zurich
-    assert len(reminders.queue_slip_digests(tuesday)) == 3
+    assert len(digests.queue_slip_digests(tuesday)) == 3
     messages = by_recipient(smtp_server.wait_for_messages(3))
     bob = messages[developer.email]
     assert bob["Subject"] == "2 deliverables of yours need attention before Wednesday 15 Jan"
@@ -212,7 +210,7 @@ def test_slip_digests_are_delivered_one_per_owner(
     assert bob["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert bob["List-Id"].endswith("<adc-dev-meeting.adcmeet.local>")
     assert "cost model" in messages[convener.email].get_body(("plain",)).get_content()
-    assert reminders.queue_slip_digests(tuesday + datetime.timedelta(minutes=15)) == []
+    assert digests.queue_slip_digests(tuesday + datetime.timedelta(minutes=15)) == []
 
 
 def test_beat_tasks_run_on_the_worker(series, celery_worker):
@@ -292,9 +290,7 @@ def test_a_worker_killed_mid_send_loses_nothing_and_sends_no_second_copy(
     meeting = make_meeting(series, state="published", revision=1)
     make_item(meeting, "PanDA news")
     smtp_server.handler.hold.set()
-    from adcmeet.meetings import outbox
-
-    (mail_id,) = outbox.queue_meeting_mail(meeting, OutboundMail.Kind.AGENDA)
+    (mail_id,) = meeting_mail.queue_meeting_mail(meeting, OutboundMail.Kind.AGENDA)
     log = tmp_path / "workers.log"
     first = spawn_worker(celery_on_redis, smtp_server.port, log)
     second = None
@@ -344,11 +340,9 @@ def test_the_residual_window_a_crash_after_acceptance_resends_with_the_same_mess
     marked the row sent: the row is left claimed, exactly as below. SMTP has no two-phase
     commit, so the sweep sends it again; the copy carries the same Message-ID, by which
     receiving systems drop it."""
-    from adcmeet.meetings import outbox
-
     meeting = make_meeting(series, state="published", revision=1)
     make_item(meeting, "PanDA news")
-    (mail_id,) = outbox.queue_meeting_mail(meeting, OutboundMail.Kind.AGENDA)
+    (mail_id,) = meeting_mail.queue_meeting_mail(meeting, OutboundMail.Kind.AGENDA)
     smtp_server.wait_for_messages(1)
     wait_for(lambda: OutboundMail.objects.get(pk=mail_id).state == "sent", 10, "the sent mark")
     # What a crash between the 250 and the UPDATE leaves behind.

@@ -10,7 +10,6 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from adcmeet.accounts.models import User
-from adcmeet.meetings import outbox
 from adcmeet.meetings.actions.common import (
     AgendaError,
     Section,
@@ -23,6 +22,7 @@ from adcmeet.meetings.actions.common import (
     refresh_last_focus,
     save_meeting,
 )
+from adcmeet.meetings.mail import meeting_mail
 from adcmeet.meetings.models import (
     Meeting,
     MeetingSeries,
@@ -61,7 +61,7 @@ def publish_meeting(*, meeting: Meeting, version: int, by: User | None) -> Publi
         meeting.published_at = timezone.now()
         save_meeting(meeting, by, "state", "revision", "announced_revision", "published_at")
         kind = OutboundMail.Kind.AGENDA if first else OutboundMail.Kind.AGENDA_UPDATE
-        outbox.queue_meeting_mail(meeting, kind)
+        meeting_mail.queue_meeting_mail(meeting, kind)
     return PublishResult(
         meeting=meeting, kind=kind, warning=plan.message if plan.over_target else ""
     )
@@ -80,7 +80,7 @@ def cancel_meeting(*, meeting: Meeting, version: int, by: User | None, reason: s
         meeting.revision += 1
         meeting.announced_revision = meeting.revision
         save_meeting(meeting, by, "state", "cancel_reason", "revision", "announced_revision")
-        outbox.queue_meeting_mail(meeting, OutboundMail.Kind.CANCELLATION)
+        meeting_mail.queue_meeting_mail(meeting, OutboundMail.Kind.CANCELLATION)
         refresh_last_focus(
             meeting.items.live()
             .filter(section=Section.FOCUS)
@@ -117,7 +117,7 @@ def move_meeting(
             fields += ["revision", "announced_revision"]
         save_meeting(meeting, by, *fields)
         if meeting.state == Meeting.State.PUBLISHED:
-            outbox.queue_meeting_mail(meeting, OutboundMail.Kind.AGENDA_UPDATE)
+            meeting_mail.queue_meeting_mail(meeting, OutboundMail.Kind.AGENDA_UPDATE)
     return meeting
 
 

@@ -49,7 +49,7 @@ def agenda_update_due(meeting) -> dict | None:
     when they will not (nothing unsent, or the meeting starts first)."""
     from django.conf import settings
 
-    from adcmeet.meetings.reminders import agenda_update_due_at
+    from adcmeet.meetings.mail.reminders import agenda_update_due_at
 
     at = agenda_update_due_at(meeting)
     if at is None:

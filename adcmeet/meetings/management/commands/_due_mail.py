@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from adcmeet.meetings import outbox, reminders
+from adcmeet.meetings.mail import outbox
 
 
 class DueMailCommand(BaseCommand):
@@ -40,7 +40,7 @@ class DueMailCommand(BaseCommand):
         now = self.parse_now(options["at"])
         if options["dry_run"]:
             drafts = self.due(now)
-            for line in reminders.describe(drafts):
+            for line in outbox.summary(drafts):
                 self.stdout.write(line)
             self.stdout.write(f"{len(drafts)} {self.what}(s) due; nothing queued (dry run).")
             return

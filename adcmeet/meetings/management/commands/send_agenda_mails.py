@@ -1,8 +1,8 @@
 """Queue the updated agendas, reminders and draft nudges that are due now (for sites using
 cron)."""
 
+from adcmeet.meetings.mail.reminders import agenda_mails_due, queue_agenda_mails
 from adcmeet.meetings.management.commands._due_mail import DueMailCommand
-from adcmeet.meetings.reminders import agenda_mails_due, queue_agenda_mails
 
 
 class Command(DueMailCommand):

@@ -1,7 +1,7 @@
 """Queue this week's slip digests if they are due now (for sites using cron)."""
 
+from adcmeet.meetings.mail.digests import slip_digests_due
 from adcmeet.meetings.management.commands._due_mail import DueMailCommand
-from adcmeet.meetings.reminders import slip_digests_due
 
 
 class Command(DueMailCommand):

@@ -1,16 +1,12 @@
 """The outbox: what must be mailed is written in the same transaction as the change causing it,
-and delivered by Celery after commit.
-
-CONTRACT (used by adcmeet.meetings.actions):
-
-    queue_meeting_mail(meeting, kind)  # kind: OutboundMail.Kind.AGENDA / AGENDA_UPDATE /
-                                       # CANCELLATION; call inside the publishing transaction.
+and delivered by Celery after commit. What the mails say is composed elsewhere
+(`meeting_mail`, `reminders`, `digests`); this module only stores and delivers `Draft`s.
 
 How a row travels (docs/notifications.md has the whole story):
 
 1. `queue(...)` inserts rows, skipping any whose unique `key` exists (a double click, a second
-   publish of the same revision), and after commit enqueues `deliver(id)` for each. A broker
-   that is down at that moment loses nothing: the row waits for the sweep.
+   publish of the same revision), and after commit enqueues the delivery task for each. A
+   broker that is down at that moment loses nothing: the row waits for the sweep.
 2. `send_one(id)` claims the row with a conditional UPDATE (sent_at, failed_at and claimed_at
    empty, or the claim stale) and checks the row count, so two workers never both send it.
    It hands the message to SMTP and marks the row sent only after the server accepted it. A
@@ -18,6 +14,9 @@ How a row travels (docs/notifications.md has the whole story):
    backoff, until OUTBOX_MAX_ATTEMPTS, when the row is marked failed.
 3. `sweep()` (beat, every two minutes) releases claims held longer than OUTBOX_CLAIM_SECONDS
    (a worker that was killed) and enqueues every due row again.
+
+The delivery task is sent by its name (`DELIVER_TASK`, registered by `meetings.tasks`): the
+tasks call this module, so this module must not import them back.
 """
 
 from __future__ import annotations
@@ -29,25 +28,28 @@ import enum
 import functools
 import logging
 import smtplib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from adcmeet.lib import ical, mail
-from adcmeet.meetings.models import AgendaItem, Meeting, OutboundMail
+from adcmeet.lib import mail
+from adcmeet.meetings.models import Meeting, OutboundMail
 
 logger = logging.getLogger(__name__)
 
-Kind = OutboundMail.Kind
 Person = tuple[str, str]
-INVITE_KINDS = {Kind.AGENDA, Kind.AGENDA_UPDATE, Kind.CANCELLATION}
 SWEEP_BATCH = 500
+# The Celery task that sends one row (adcmeet.meetings.tasks.deliver).
+DELIVER_TASK = "adcmeet.tasks.deliver"
+# A short publish retry: a web request must not hang on a dead broker.
+ENQUEUE_RETRY = {"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2}
 
 
 # --- queueing ---------------------------------------------------------------------------------
@@ -121,17 +123,10 @@ def queue(drafts: Iterable[Draft]) -> list[int]:
 def enqueue(ids: Sequence[int]) -> int:
     """Hand rows to the workers. Never raises: with the broker down the rows stay due and the
     sweep enqueues them once it is back. Returns how many were enqueued."""
-    from adcmeet.meetings.tasks import deliver
-
     done = 0
     for pk in ids:
         try:
-            # A short publish retry: a web request must not hang on a dead broker.
-            deliver.apply_async(
-                (pk,),
-                retry=True,
-                retry_policy={"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2},
-            )
+            current_app.send_task(DELIVER_TASK, args=(pk,), retry=True, retry_policy=ENQUEUE_RETRY)
         except Exception:  # any broker failure: the sweep will retry
             logger.warning(
                 "Could not enqueue outbox mail %s (and %d more); the sweep will send them",
@@ -144,20 +139,16 @@ def enqueue(ids: Sequence[int]) -> int:
     return done
 
 
-def meeting_audience(meeting: Meeting, items: Sequence[AgendaItem]) -> list[Person]:
-    """The series' mailing list and every external invitee presenting, each address once."""
-    people: list[Person] = []
-    if meeting.series.mailing_list:
-        people.append((meeting.series.name, meeting.series.mailing_list))
-    for item in items:
-        if item.presenter_id and not item.presenter.is_adc_member and item.presenter.email:
-            people.append((item.presenter.display_name, item.presenter.email))
-        elif not item.presenter_id and item.presenter_email:
-            people.append((item.presenter_name, item.presenter_email))
-    return unique_valid(people)
+def without_existing(drafts: Iterable[Draft]) -> list[Draft]:
+    """The drafts whose key is not in the outbox yet (what a scan would still add)."""
+    drafts = list(drafts)
+    keys = {d.key for d in drafts}
+    existing = set(OutboundMail.objects.filter(key__in=keys).values_list("key", flat=True))
+    return [d for d in drafts if d.key not in existing]
 
 
 def unique_valid(people: Iterable[Person]) -> list[Person]:
+    """Each valid address once (the first name given for it); invalid ones are logged."""
     seen: set[str] = set()
     result = []
     for name, addr in people:
@@ -173,126 +164,11 @@ def unique_valid(people: Iterable[Person]) -> list[Person]:
     return result
 
 
-def convener_people(series) -> list[Person]:
-    return unique_valid(
-        (user.display_name, user.email)
-        for user in series.conveners.order_by("name", "username")
-        if user.email
-    )
-
-
-def organizer_for(series) -> Person:
-    """A real person answers replies to an invite (a no-reply organizer makes them bounce)."""
-    conveners = convener_people(series)
-    return conveners[0] if conveners else ical.default_organizer()
-
-
-def meeting_context(meeting: Meeting, items: Sequence[AgendaItem]) -> dict[str, Any]:
-    """What the agenda, update, cancellation and reminder mails show, all times pre-formatted
-    in the series' zone (templates would otherwise convert to the site's zone)."""
-    local = meeting.local_start
-    slots = ical.agenda_schedule(meeting, items)
-    sections: list[dict[str, Any]] = []
-    for slot in slots:
-        if not sections or sections[-1]["key"] != slot.item.section:
-            sections.append(
-                {
-                    "key": slot.item.section,
-                    "title": ical.SECTION_TITLES.get(slot.item.section, slot.item.section),
-                    "slots": [],
-                }
-            )
-        sections[-1]["slots"].append(
-            {
-                "time": f"{slot.start:%H:%M}",
-                "end": f"{slot.end:%H:%M}",
-                "title": slot.item.title,
-                "presenter": slot.item.presenter_display,
-                "minutes": slot.item.duration_minutes,
-            }
-        )
-    end = slots[-1].end if slots else None
-    return {
-        "meeting": meeting,
-        "series": meeting.series,
-        "title": meeting.title or meeting.series.name,
-        "when": f"{local:%A %d %B %Y, %H:%M} {local:%Z}",
-        "when_short": f"{local:%a %d %b %Y %H:%M}",
-        "ends": f"{end:%H:%M}" if end else "",
-        "time_zone": meeting.series.time_zone,
-        "sections": sections,
-        "room": meeting.location or meeting.series.location,
-        "video_url": meeting.video_url or meeting.series.video_url,
-        "meeting_url": settings.SITE_URL + meeting.get_absolute_url(),
-        "revision": meeting.revision,
-        "site_name": settings.SITE_NAME,
-        "site_url": settings.SITE_URL,
-    }
-
-
-def live_items(meeting: Meeting) -> list[AgendaItem]:
-    return list(meeting.items.live().select_related("presenter"))
-
-
-def queue_meeting_mail(meeting: Meeting, kind: str, *, now: datetime.datetime | None = None):
-    """Queue the agenda (or updated agenda, or cancellation) of `meeting` at its current
-    revision to the series' list and the external invitees presenting. Call it inside the
-    transaction that publishes or cancels; the content is frozen as it is now. Calling it
-    again for the same revision adds nothing. Returns the new rows' ids."""
-    return queue(meeting_mail_drafts(meeting, kind, now=now))
-
-
-def meeting_mail_drafts(
-    meeting: Meeting, kind: str, *, now: datetime.datetime | None = None
-) -> list[Draft]:
-    """The rendered mails `queue_meeting_mail` would queue, one per recipient (also what
-    `send_agenda_mails --dry-run` lists)."""
-    if kind not in INVITE_KINDS:
-        raise ValueError(f"{kind!r} is not a meeting mail kind")
-    items = live_items(meeting)
-    audience = meeting_audience(meeting, items)
-    if not audience:
-        return []
-    if kind == Kind.AGENDA and meeting.revision > 1:
-        # People already have an earlier revision of this agenda.
-        kind = Kind.AGENDA_UPDATE
-    method = "CANCEL" if kind == Kind.CANCELLATION else "REQUEST"
-    ics = ical.meeting_invite(
-        meeting,
-        items,
-        method=method,
-        attendees=audience,
-        organizer=organizer_for(meeting.series),
-        site_url=settings.SITE_URL,
-        now=now,
-    ).decode()
-    context = {
-        **meeting_context(meeting, items),
-        "kind": kind,
-        "is_update": kind == Kind.AGENDA_UPDATE,
-        "is_cancellation": kind == Kind.CANCELLATION,
-    }
-    rendered = mail.render("cancellation" if kind == Kind.CANCELLATION else "agenda", context)
-    headers = mail.list_headers(list_id=settings.MAIL_LIST_ID, list_name=meeting.series.name)
-    reply_to = convener_people(meeting.series)
-    if reply_to:
-        headers["Reply-To"] = ", ".join(mail.format_address(*p) for p in reply_to)
-    # One key family for the agenda and its updates: a second call for the same revision
-    # sends nothing, however the caller labelled it.
-    family = "cancellation" if kind == Kind.CANCELLATION else "agenda"
-    return [
-        Draft(
-            key=f"{family}:meeting:{meeting.pk}:rev{meeting.revision}:{addr.lower()}",
-            kind=kind,
-            meeting=meeting,
-            recipient=(name, addr),
-            rendered=rendered,
-            headers=headers,
-            ics=ics,
-            ics_method=method,
-        )
-        for name, addr in audience
-    ]
+def summary(drafts: Sequence[Draft]) -> Iterator[str]:
+    """One line per mail, for the commands' `--dry-run`."""
+    for draft in drafts:
+        name, addr = draft.recipient
+        yield f"{draft.kind:16} {mail.format_address(name, addr)}: {draft.rendered.subject}"
 
 
 # --- delivery ---------------------------------------------------------------------------------

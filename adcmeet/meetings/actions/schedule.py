@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -10,11 +11,11 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from adcmeet.accounts.models import User
+from adcmeet.meetings.actions import rules
 from adcmeet.meetings.actions.common import (
     AgendaError,
     Section,
     agenda_items,
-    budget,
     claim_meeting,
     ensure_editable,
     ensure_not_held,
@@ -37,21 +38,20 @@ class PublishResult:
     warning: str = ""
 
 
-def publish_meeting(*, meeting: Meeting, version: int, by: User | None) -> PublishResult:
+def publish_meeting(
+    *, meeting: Meeting, version: int | None, by: User | None, without_focus: bool = False
+) -> PublishResult:
     """Publish the agenda (or send an update of a published one) and queue its mail.
 
-    Refused over the series' limit; over the objective is only a warning.
+    Refused over the series' limit (over the objective is only a warning, in the result), and
+    with no focus topic unless the convener confirmed it (`without_focus`).
     """
     with transaction.atomic():
         meeting = claim_meeting(meeting, version)
         ensure_editable(meeting)
         ensure_not_held(meeting, "published")
         items = agenda_items(meeting)
-        if not items:
-            raise AgendaError("Add at least one item before publishing the agenda.")
-        plan = budget(meeting, items)
-        if plan.over_limit:
-            raise AgendaError("Publishing refused. " + plan.message)
+        plan = rules.check_publishable(meeting, items, without_focus=without_focus)
         first = meeting.state != Meeting.State.PUBLISHED
         if not first and meeting.announced_revision == meeting.revision:
             raise AgendaError("The agenda is already published and unchanged since it was sent.")
@@ -67,7 +67,12 @@ def publish_meeting(*, meeting: Meeting, version: int, by: User | None) -> Publi
     )
 
 
-def cancel_meeting(*, meeting: Meeting, version: int, by: User | None, reason: str) -> Meeting:
+def cancel_meeting(
+    *, meeting: Meeting, version: int | None, by: User | None, reason: str
+) -> Meeting:
+    """Cancel the meeting. Its revision grows (feeds show drafts as tentative, and now as
+    cancelled); the cancellation is mailed only if its agenda was ever mailed: nobody was
+    invited to a meeting that was never published."""
     reason = " ".join(reason.split())
     if not reason:
         raise AgendaError("Say why the meeting is cancelled; the reason goes out with the notice.")
@@ -75,12 +80,17 @@ def cancel_meeting(*, meeting: Meeting, version: int, by: User | None, reason: s
         meeting = claim_meeting(meeting, version)
         ensure_editable(meeting)
         ensure_not_held(meeting, "cancelled")
+        announced = meeting.state == Meeting.State.PUBLISHED
         meeting.state = Meeting.State.CANCELLED
         meeting.cancel_reason = reason[:300]
         meeting.revision += 1
-        meeting.announced_revision = meeting.revision
-        save_meeting(meeting, by, "state", "cancel_reason", "revision", "announced_revision")
-        meeting_mail.queue_meeting_mail(meeting, OutboundMail.Kind.CANCELLATION)
+        fields = ["state", "cancel_reason", "revision"]
+        if announced:
+            meeting.announced_revision = meeting.revision
+            fields.append("announced_revision")
+        save_meeting(meeting, by, *fields)
+        if announced:
+            meeting_mail.queue_meeting_mail(meeting, OutboundMail.Kind.CANCELLATION)
         refresh_last_focus(
             meeting.items.live()
             .filter(section=Section.FOCUS)
@@ -89,13 +99,64 @@ def cancel_meeting(*, meeting: Meeting, version: int, by: User | None, reason: s
     return meeting
 
 
-def move_meeting(
-    *, meeting: Meeting, version: int, by: User | None, start: datetime.datetime
-) -> Meeting:
-    """Move one meeting (holiday, workshop week). It keeps its scheduled date, so the series
-    never recreates it there; a published meeting's revision grows and the update is mailed."""
+def wall_clock_start(day: datetime.date, time: datetime.time, zone: zoneinfo.ZoneInfo):
+    """`time` on `day` on `zone`'s wall clock, as an aware datetime.
+
+    A time the clocks skip (02:30 on the last Sunday of March in Zurich) does not exist and
+    is refused. A time they pass twice (02:30 on the last Sunday of October) is taken as the
+    first of the two, still on summer time (fold=0): the earlier instant, the one a reader of
+    "02:30" on that morning reaches first; whoever needs the second one passes `fold=1`."""
+    start = datetime.datetime.combine(day, time, tzinfo=zone)
+    if not exists(start):
+        raise AgendaError(_gap_message(start))
+    return start.replace(fold=0)
+
+
+def exists(start: datetime.datetime) -> bool:
+    """Whether the wall-clock time of `start` exists in its zone (it is not in a DST gap)."""
+    back = start.astimezone(datetime.UTC).astimezone(start.tzinfo)
+    return back.replace(tzinfo=None, fold=0) == start.replace(tzinfo=None, fold=0)
+
+
+def _gap_message(start: datetime.datetime) -> str:
+    # In a gap, fold=0 reads the time with the offset before the change, fold=1 after it.
+    earlier, later = start.replace(fold=0), start.replace(fold=1)
+    skipped = int((later.utcoffset() - earlier.utcoffset()).total_seconds() // 60)
+    length = f"{skipped // 60} hour" if skipped == 60 else f"{skipped} minutes"
+    return (
+        f"{start:%H:%M} does not exist on {start:%d %B %Y} in {start.tzinfo}: the clocks skip "
+        f"{length} that night, from {earlier.tzname()} to {later.tzname()}. Choose another "
+        "time."
+    )
+
+
+def check_new_start(start: datetime.datetime, *, now: datetime.datetime | None = None) -> None:
+    """A meeting moves to a real moment in the future."""
     if start.tzinfo is None:
         raise AgendaError("The new start needs a time zone.")
+    if not exists(start):
+        raise AgendaError(_gap_message(start))
+    if start <= (now or timezone.now()):
+        raise AgendaError(
+            f"{start:%A %d %B %Y, %H:%M} has already passed: a meeting can only move to a "
+            "time still ahead."
+        )
+
+
+def move_meeting(
+    *,
+    meeting: Meeting,
+    version: int | None,
+    by: User | None,
+    start: datetime.datetime,
+    now: datetime.datetime | None = None,
+) -> Meeting:
+    """Move one meeting (holiday, workshop week). It keeps its scheduled date, so the series
+    never recreates it there; a published meeting's revision grows and the update is mailed.
+
+    Refused into the past and at a wall-clock time that does not exist in `start`'s zone
+    (a DST gap); an ambiguous time is the instant `start` names (its `fold`)."""
+    check_new_start(start, now=now)
     with transaction.atomic():
         meeting = claim_meeting(meeting, version)
         ensure_editable(meeting)
@@ -116,6 +177,9 @@ def move_meeting(
             meeting.announced_revision = meeting.revision
             fields += ["revision", "announced_revision"]
         save_meeting(meeting, by, *fields)
+        # A move changes no duration, but the agenda mailed now must be one that could be
+        # published: the same rules as after any other change.
+        rules.hold(meeting)
         if meeting.state == Meeting.State.PUBLISHED:
             meeting_mail.queue_meeting_mail(meeting, OutboundMail.Kind.AGENDA_UPDATE)
     return meeting

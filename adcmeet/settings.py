@@ -120,7 +120,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "adcmeet.context_processors.site",
+                "adcmeet.meetings.context_processors.site",
             ],
             # template_partials wraps the loaders; cached outside DEBUG.
             "loaders": [("template_partials.loader.Loader", _loaders)]
@@ -161,7 +161,7 @@ else:
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rendered fragments and built feeds (adcmeet.fragments, the calendar feeds) are cached per
+# Rendered fragments and built feeds (adcmeet.core.fragments, the calendar feeds) are cached per
 # process by default. CACHE_URL (redis://host:6379/1) shares one cache between the gunicorn
 # workers, so what one worker built serves them all. Entries are keyed by what they show, so
 # either is correct; a cache that is down costs renders, never pages.
@@ -254,7 +254,7 @@ AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 AXES_VERBOSE = False
 # Behind a reverse proxy, how many proxies append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
-AXES_CLIENT_IP_CALLABLE = "adcmeet.access.client_ip"
+AXES_CLIENT_IP_CALLABLE = "adcmeet.core.access.client_ip"
 
 # --- Time ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

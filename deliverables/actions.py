@@ -2,54 +2,46 @@
 
 Views check permissions (adcmeet.core.access) before calling these; the functions enforce the
 domain rules (reasons, transitions, versions) so every caller, web or command, gets them.
+Every change to a deliverable or a roadmap first claims the version its caller read
+(adcmeet.core.versioning.claim): a stale one is refused with `Conflict` (409), a rule with
+`Refused` (422).
 """
 
+import contextlib
 import datetime
+from collections.abc import Iterator
+from typing import TypeVar
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from adcmeet.accounts.models import User
+from adcmeet.core.versioning import Refused, claim
 from deliverables.models import Deliverable, DeliverableChange, Period, Roadmap
 
-
-class ActionError(Exception):
-    """A change the rules refuse; the message is written for the person who tried it."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+M = TypeVar("M", Deliverable, Roadmap)
 
 
-class StaleVersion(ActionError):
-    """Someone else changed the deliverable since this edit was started."""
+@contextlib.contextmanager
+def claimed(obj: M, version: int | None) -> Iterator[M]:
+    """One transaction that first claims `version` of `obj` (adcmeet.core.versioning.claim):
+    a stale version is a `Conflict` carrying the fresh row, and the block then runs on the
+    claimed, locked row. Refused inside, the claim is rolled back and so is `obj.version`,
+    so the caller may try again with the same instance."""
+    with transaction.atomic():
+        claim(obj, version)
+        try:
+            yield obj
+        except BaseException:
+            obj.version = version
+            raise
 
-    def __init__(self, deliverable: Deliverable):
-        super().__init__(
-            "Someone else changed this deliverable in the meantime; "
-            "here is how it stands now. Please check and try again."
-        )
-        self.deliverable = deliverable
 
-
-def _claim(deliverable: Deliverable, version: int, *, deleted: bool = False) -> None:
-    """Bump the version with `UPDATE … WHERE version = n`, then reload the locked row.
-
-    Zero rows means the edit was based on an old state: refuse it and hand back the fresh one.
-    """
-    claimed = Deliverable.objects.filter(
-        pk=deliverable.pk, version=version, deleted_at__isnull=not deleted
-    ).update(version=F("version") + 1)
-    if claimed != 1:
-        fresh = Deliverable.objects.filter(pk=deliverable.pk).first()
-        if fresh is not None and fresh.version == version:
-            state = "deleted" if fresh.is_deleted else "not deleted"
-            raise ActionError(f"This deliverable is {state}.")
-        raise StaleVersion(fresh or deliverable)
-    deliverable.refresh_from_db()
+def _check_deleted(deliverable: Deliverable, *, deleted: bool = False) -> None:
+    if deliverable.is_deleted != deleted:
+        state = "deleted" if deliverable.is_deleted else "not deleted"
+        raise Refused(f"This deliverable is {state}.")
 
 
 def _record(deliverable: Deliverable, by: User | None, **fields) -> DeliverableChange:
@@ -67,7 +59,7 @@ def set_status(
     *,
     status: str,
     by: User | None,
-    version: int,
+    version: int | None,
     reason: str = "",
     today: datetime.date | None = None,
 ) -> DeliverableChange:
@@ -75,12 +67,12 @@ def set_status(
     try:
         new_status = Deliverable.Status(status)
     except ValueError:
-        raise ActionError(f"{status!r} is not a status.", field="status") from None
-    with transaction.atomic():
-        _claim(deliverable, version)
+        raise Refused(f"{status!r} is not a status.", field="status") from None
+    with claimed(deliverable, version):
+        _check_deleted(deliverable)
         old_status = deliverable.status
         if new_status == old_status:
-            raise ActionError(f"It is already {new_status.label.lower()}.", field="status")
+            raise Refused(f"It is already {new_status.label.lower()}.", field="status")
         deliverable.status = new_status
         is_done = new_status == Deliverable.Status.DONE
         deliverable.done_on = (today or timezone.localdate()) if is_done else None
@@ -95,54 +87,106 @@ def set_status(
         )
 
 
-def move_to_period(
-    deliverable: Deliverable, *, period: Period, by: User | None, version: int, reason: str
-) -> DeliverableChange:
-    """Move to another period of the same roadmap, saying why. An open deliverable moved to a
-    later period slipped: that move is the first-class slip event."""
+def _reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
-        raise ActionError(
-            "Say why it moves (for example: waiting for AGIS schema).", field="reason"
-        )
-    if period.roadmap_id != deliverable.roadmap_id:
-        raise ActionError("That period belongs to another roadmap.", field="period")
-    with transaction.atomic():
-        _claim(deliverable, version)
-        old_period = deliverable.period
-        if period.pk == old_period.pk:
-            raise ActionError(f"It is already in {period.label}.", field="period")
-        is_slip = period.is_later_than(old_period) and not deliverable.is_closed
-        deliverable.period = period
+        raise Refused("Say why it moves (for example: waiting for AGIS schema).", field="reason")
+    return reason
+
+
+def _apply_move(
+    deliverable: Deliverable,
+    period: Period,
+    *,
+    by: User | None,
+    reason: str,
+    today: datetime.date | None = None,
+) -> DeliverableChange:
+    """Move the claimed deliverable (the caller saves it) and record the move as the rules
+    classify it: a slip (later, while open), a pull-in (earlier) or a plain move."""
+    move = deliverable.plan_move(period, today=today)
+    deliverable.period = period
+    return _record(
+        deliverable,
+        by,
+        kind=move.kind,
+        from_period=move.source,
+        to_period=move.target,
+        is_slip=move.is_slip,
+        reason=reason,
+    )
+
+
+def move_to_period(
+    deliverable: Deliverable,
+    *,
+    period: Period,
+    by: User | None,
+    version: int | None,
+    reason: str,
+    today: datetime.date | None = None,
+) -> DeliverableChange:
+    """Move to another period of the same roadmap, saying why. An open deliverable moved to a
+    later period slipped: that move is the first-class slip event. Moved to an earlier period
+    it is pulled in, recorded as such and never counted as a slip."""
+    reason = _reason(reason)
+    with claimed(deliverable, version):
+        _check_deleted(deliverable)
+        change = _apply_move(deliverable, period, by=by, reason=reason, today=today)
         _save(deliverable, by, ["period"])
-        return _record(
-            deliverable,
-            by,
-            kind=DeliverableChange.Kind.MOVE,
-            from_period=old_period,
-            to_period=period,
-            is_slip=is_slip,
-            reason=reason,
-        )
+        return change
+
+
+def save_edit(
+    deliverable: Deliverable, *, version: int | None, by: User | None, move_reason: str = ""
+) -> list[DeliverableChange]:
+    """Save a deliverable edited field by field (the admin): claim the version it was read at
+    and record its status change and its move by the rules the card's buttons follow.
+
+    `deliverable` carries the new values; the stored row is what they change."""
+    with transaction.atomic():
+        stored = claim(Deliverable(pk=deliverable.pk), version)
+        old_status = stored.status
+        changes = []
+        if stored.period_id != deliverable.period_id:
+            # Judged with the new status: a done item may be put where it was done.
+            stored.status = deliverable.status
+            changes.append(
+                _apply_move(stored, deliverable.period, by=by, reason=_reason(move_reason))
+            )
+        if old_status != deliverable.status:
+            changes.append(
+                _record(
+                    deliverable,
+                    by,
+                    kind=DeliverableChange.Kind.STATUS,
+                    from_status=old_status,
+                    to_status=deliverable.status,
+                )
+            )
+        deliverable.version = stored.version
+        deliverable._history_user = by
+        deliverable.save()
+        return changes
 
 
 def delete_deliverable(
-    deliverable: Deliverable, *, by: User | None, version: int, reason: str = ""
+    deliverable: Deliverable, *, by: User | None, version: int | None, reason: str = ""
 ) -> DeliverableChange:
     """Take it off the roadmap (a duplicate, a mistake); history stays and it can come back.
     Work that will not happen is dropped instead, which comparisons report."""
-    with transaction.atomic():
-        _claim(deliverable, version)
+    with claimed(deliverable, version):
+        _check_deleted(deliverable)
         deliverable.deleted_at = timezone.now()
         _save(deliverable, by, ["deleted_at"])
         return _record(deliverable, by, kind=DeliverableChange.Kind.DELETED, reason=reason.strip())
 
 
 def restore_deliverable(
-    deliverable: Deliverable, *, by: User | None, version: int
+    deliverable: Deliverable, *, by: User | None, version: int | None
 ) -> DeliverableChange:
-    with transaction.atomic():
-        _claim(deliverable, version, deleted=True)
+    with claimed(deliverable, version):
+        _check_deleted(deliverable, deleted=True)
         deliverable.deleted_at = None
         _save(deliverable, by, ["deleted_at"])
         return _record(deliverable, by, kind=DeliverableChange.Kind.RESTORED)
@@ -167,55 +211,55 @@ def record_owner_change(
     )
 
 
-@transaction.atomic
-def set_owners(deliverable: Deliverable, *, owners, by: User | None) -> DeliverableChange | None:
+def set_owners(
+    deliverable: Deliverable, *, owners, by: User | None, version: int | None
+) -> DeliverableChange | None:
     """Replace who owns a deliverable and record it in its history (simple_history does not
     follow many-to-many fields). Returns the history row, or None when nothing changed."""
-    Deliverable.objects.select_for_update().filter(pk=deliverable.pk).first()
-    owners = list(owners)
-    before = list(deliverable.owners.all())
-    deliverable.owners.set(owners)
-    return record_owner_change(deliverable, before=before, after=owners, by=by)
+    with claimed(deliverable, version):
+        _check_deleted(deliverable)
+        owners = list(owners)
+        before = list(deliverable.owners.all())
+        deliverable.owners.set(owners)
+        return record_owner_change(deliverable, before=before, after=owners, by=by)
 
 
 # --- roadmaps -----------------------------------------------------------------------------
 
 
-def _locked(roadmap: Roadmap) -> Roadmap:
-    return Roadmap.objects.select_for_update().get(pk=roadmap.pk)
-
-
-def advance_roadmap(roadmap: Roadmap, *, to_state: str, by: User | None) -> Roadmap:
+def advance_roadmap(
+    roadmap: Roadmap, *, to_state: str, by: User | None, version: int | None
+) -> Roadmap:
     """strawman → draft → agreed, one step at a time (agreeing freezes the baseline)."""
     if to_state == Roadmap.State.AGREED:
-        return agree_roadmap(roadmap, by=by)
-    with transaction.atomic():
-        fresh = _locked(roadmap)
-        if fresh.next_state != to_state:
-            raise ActionError(
-                f"A {fresh.get_state_display().lower()} roadmap cannot become {to_state}."
+        return agree_roadmap(roadmap, by=by, version=version)
+    with claimed(roadmap, version):
+        if roadmap.next_state != to_state:
+            raise Refused(
+                f"A {roadmap.get_state_display().lower()} roadmap cannot become {to_state}."
             )
-        fresh.state = to_state
-        fresh._history_user = by
-        fresh.save(update_fields=["state", "updated_at"])
-    roadmap.refresh_from_db()
+        roadmap.state = to_state
+        roadmap._history_user = by
+        roadmap.save(update_fields=["state", "updated_at"])
     return roadmap
 
 
-def agree_roadmap(roadmap: Roadmap, *, by: User | None) -> Roadmap:
-    """Draft → agreed: freeze today's plan as the baseline later comparisons are made against."""
-    with transaction.atomic():
-        fresh = _locked(roadmap)
-        if fresh.state != Roadmap.State.DRAFT:
-            raise ActionError(
-                f"Only a draft can be agreed; this roadmap is {fresh.get_state_display().lower()}."
+def agree_roadmap(roadmap: Roadmap, *, by: User | None, version: int | None) -> Roadmap:
+    """Draft → agreed: freeze today's plan as the baseline later comparisons are made against.
+
+    The version claimed is the one the manager saw: a plan changed since (an import, another
+    manager's step) is refused rather than frozen unseen."""
+    with claimed(roadmap, version):
+        if roadmap.state != Roadmap.State.DRAFT:
+            raise Refused(
+                "Only a draft can be agreed; this roadmap is "
+                f"{roadmap.get_state_display().lower()}."
             )
-        fresh.state = Roadmap.State.AGREED
-        fresh.agreed_at = timezone.now()
-        fresh.baseline = fresh.baseline_snapshot()
-        fresh._history_user = by
-        fresh.save(update_fields=["state", "agreed_at", "baseline", "updated_at"])
-    roadmap.refresh_from_db()
+        roadmap.state = Roadmap.State.AGREED
+        roadmap.agreed_at = timezone.now()
+        roadmap.baseline = roadmap.baseline_snapshot()
+        roadmap._history_user = by
+        roadmap.save(update_fields=["state", "agreed_at", "baseline", "updated_at"])
     return roadmap
 
 
@@ -235,9 +279,9 @@ def carry_over(roadmap: Roadmap, *, name: str, year: int, by: User | None) -> Ro
     """
     name = name.strip()
     if not name:
-        raise ActionError("Give the new roadmap a name.", field="name")
+        raise Refused("Give the new roadmap a name.", field="name")
     if Roadmap.objects.filter(name=name, year=year).exists():
-        raise ActionError(f"There is already a roadmap “{name} {year}”.", field="name")
+        raise Refused(f"There is already a roadmap “{name} {year}”.", field="name")
     shift = year - roadmap.year
     try:
         with transaction.atomic():
@@ -300,5 +344,5 @@ def carry_over(roadmap: Roadmap, *, name: str, year: int, by: User | None) -> Ro
             )
     except IntegrityError:
         # Two managers carrying over under the same name at the same moment.
-        raise ActionError(f"There is already a roadmap “{name} {year}”.", field="name") from None
+        raise Refused(f"There is already a roadmap “{name} {year}”.", field="name") from None
     return successor

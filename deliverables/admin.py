@@ -1,8 +1,48 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
-from deliverables.actions import record_owner_change
+from adcmeet.core.versioning import Conflict, Refused, claim, parse_version
+from deliverables.actions import record_owner_change, save_edit
 from deliverables.models import Deliverable, DeliverableChange, Period, Project, Roadmap
+
+
+class VersionedAdminForm(forms.ModelForm):
+    """Carries the version the change page was built from, so a save over someone else's
+    change is refused (the admin's own copy of what the app's forms do)."""
+
+    base_version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("base_version", self.instance.version)
+
+    def clean_base_version(self) -> int | None:
+        version = parse_version(self.cleaned_data.get("base_version"))
+        if self.instance.pk is not None and version != self.instance.version:
+            raise forms.ValidationError(Conflict.DEFAULT_MESSAGE)
+        return version
+
+
+class VersionedAdmin(SimpleHistoryAdmin):
+    """Saves claim the version the page showed (adcmeet.core.versioning); one that lost a race
+    after its form was checked comes back to the change page with the refusal's message."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except Refused as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            stored = claim(type(obj)(pk=obj.pk), form.cleaned_data["base_version"])
+            obj.version = stored.version
+        obj._history_user = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Project)
@@ -18,11 +58,12 @@ class PeriodInline(admin.TabularInline):
 
 
 @admin.register(Roadmap)
-class RoadmapAdmin(SimpleHistoryAdmin):
+class RoadmapAdmin(VersionedAdmin):
+    form = VersionedAdminForm
     list_display = ("name", "year", "state", "agreed_at")
     list_filter = ("state", "year")
     search_fields = ("name",)
-    readonly_fields = ("agreed_at",)
+    readonly_fields = ("agreed_at", "version")
     inlines = [PeriodInline]
 
 
@@ -37,8 +78,38 @@ class DeliverableChangeInline(admin.TabularInline):
         return False
 
 
+class DeliverableAdminForm(VersionedAdminForm):
+    """A move here follows the card's rules (Deliverable.plan_move): a reason, never into a
+    period that has ended while open, and recorded as a slip or a pull-in."""
+
+    move_reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Why it moves",
+        help_text="Needed when the period changes; recorded in its history.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        period = cleaned.get("period")
+        if self.instance.pk is None or period is None or period.pk == self.instance.period_id:
+            return cleaned
+        moving = Deliverable.objects.select_related("period").get(pk=self.instance.pk)
+        moving.status = cleaned.get("status", moving.status)
+        try:
+            moving.plan_move(period)
+        except Refused as refusal:
+            self.add_error("period", refusal.message)
+        if not (cleaned.get("move_reason") or "").strip():
+            self.add_error(
+                "move_reason", "Say why it moves (for example: waiting for AGIS schema)."
+            )
+        return cleaned
+
+
 @admin.register(Deliverable)
-class DeliverableAdmin(SimpleHistoryAdmin):
+class DeliverableAdmin(VersionedAdmin):
+    form = DeliverableAdminForm
     list_display = ("title", "project", "period", "status", "tentative", "deadline", "start_by")
     list_filter = ("status", "tentative", "project", "roadmap", "period__label", "task_force")
     search_fields = ("title", "notes", "owners__name", "owners__username")
@@ -46,6 +117,19 @@ class DeliverableAdmin(SimpleHistoryAdmin):
     raw_id_fields = ("carried_from",)
     readonly_fields = ("start_by", "version")
     inlines = [DeliverableChangeInline]
+
+    def save_model(self, request, obj, form, change):
+        """Changes go through deliverables.actions.save_edit: the version claim and the
+        history of a move or a status change, as on the card."""
+        if not change:
+            return super().save_model(request, obj, form, change)
+        save_edit(
+            obj,
+            version=form.cleaned_data["base_version"],
+            by=request.user,
+            move_reason=form.cleaned_data["move_reason"],
+        )
+        return None
 
     def save_related(self, request, form, formsets, change):
         """Owners are many-to-many, which simple_history does not follow: record the change in

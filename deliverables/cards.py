@@ -77,11 +77,11 @@ def decorate(items, user, today: datetime.date, *, marks: dict[int, str] | None 
             else ""
         )
         if item.user_can_edit:
-            item.move_periods = [
-                (period.pk, period.label)
-                for period in item.roadmap.periods.all()
-                if period.pk != item.period_id
-            ]
+            # The roadmap's periods are prefetched in order (no query per card).
+            targets = item.move_targets(item.roadmap.periods.all(), today=today)
+            item.move_later = [(period.pk, period.label) for period in targets.later]
+            item.move_earlier = [(period.pk, period.label) for period in targets.earlier]
+            item.move_default = targets.default.pk if targets.default else ""
     return items
 
 

@@ -31,7 +31,11 @@ class Move:
     entry: Entry
     from_period: str
     to_period: str
-    later: bool  # a move to a later period is a slip
+    later: bool  # a move to a later period is a slip; to an earlier one a pull-in
+
+    @property
+    def pulled_in(self) -> bool:
+        return not self.later
 
 
 @dataclasses.dataclass
@@ -50,11 +54,16 @@ class Comparison:
     def slipped(self) -> int:
         return sum(1 for move in self.moved if move.later)
 
+    @property
+    def pulled_in(self) -> int:
+        """Moves to an earlier period: never counted as slips."""
+        return sum(1 for move in self.moved if move.pulled_in)
+
     def marks(self) -> dict[int, str]:
         """Per deliverable id, a short word for its card."""
         marks: dict[int, str] = {}
         for move in self.moved:
-            marks[move.entry.id] = "slipped" if move.later else "moved"
+            marks[move.entry.id] = "slipped" if move.later else "pulled in"
         for entry in self.added:
             marks[entry.id] = "new"
         for entry in self.done:
@@ -147,7 +156,7 @@ def compare_since(roadmap: Roadmap, deliverables: QuerySet, since: datetime.date
         if created:
             result.added.append(entry)
             continue
-        moves = [c for c in history if c.kind == kind.MOVE]
+        moves = [c for c in history if c.kind in (kind.MOVE, kind.PULL_IN)]
         if moves and moves[0].from_period_id != item.period_id:
             first = moves[0].from_period
             later = first is not None and item.period.order > first.order

@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from adcmeet.accounts.models import User
+from adcmeet.core.versioning import parse_version
 from deliverables.models import Deliverable, DeliverableChange, Period, Project, Roadmap
 from taskforces.models import TaskForce
 
@@ -149,7 +150,13 @@ class RoadmapFilterForm(forms.Form):
 
 
 class VersionedForm(forms.Form):
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    """Carries the version the page was built from. A missing or garbled one cleans to None,
+    which the action's claim answers as a conflict (the fresh state), never as a crash."""
+
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_version(self) -> int | None:
+        return parse_version(self.cleaned_data.get("version"))
 
 
 class StatusForm(VersionedForm):
@@ -158,7 +165,15 @@ class StatusForm(VersionedForm):
 
 
 class MoveForm(VersionedForm):
-    period = forms.ModelChoiceField(queryset=Period.objects.none(), label="Move to")
+    """Where to and why. The target is always chosen: the form offers the deliverable's next
+    period by default (never an earlier one), or nothing when none is left later; earlier
+    periods are offered as pull-ins (Deliverable.move_targets)."""
+
+    period = forms.ModelChoiceField(
+        queryset=Period.objects.none(),
+        label="Move to",
+        error_messages={"required": "Choose the period it moves to."},
+    )
     reason = forms.CharField(
         max_length=500,
         error_messages={"required": "Say why it moves (for example: waiting for AGIS schema)."},
@@ -173,7 +188,7 @@ class DeleteForm(VersionedForm):
     reason = forms.CharField(max_length=500, required=False)
 
 
-class RoadmapStateForm(forms.Form):
+class RoadmapStateForm(VersionedForm):
     state = forms.ChoiceField(choices=Roadmap.State.choices)
 
 
@@ -206,6 +221,11 @@ class OutlineImportForm(forms.Form):
     file = forms.FileField(label="…or upload a Markdown file", required=False)
     # The digest of the text last previewed: a confirm of any other text previews it first.
     previewed = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The roadmap's version at the preview: a confirm after it changed previews again.
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_version(self) -> int | None:
+        return parse_version(self.cleaned_data.get("version"))
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -213,6 +233,7 @@ class OutlineImportForm(forms.Form):
             return None
         if upload.size > MAX_OUTLINE_BYTES:
             raise forms.ValidationError("That file is too large for an outline (512 KB at most).")
+        upload.seek(0)  # a refused confirm reads the same upload again
         try:
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:

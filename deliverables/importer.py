@@ -35,7 +35,9 @@ Rules
   AutoPyFactory); a known project without a row is created.
 * **Idempotent**: a deliverable whose title (ignoring case and repeated spaces) is already on
   the roadmap, in any period and even if deleted or moved, is left alone, so importing an
-  outline twice, or after items slipped, changes nothing.
+  outline twice, or after items slipped, changes nothing. An import never moves a deliverable
+  (a move has an explicit target and a reason, on its card): the preview says where one
+  listed under another period stays.
 * **Atomic**: everything is checked first; any problem raises :class:`OutlineError` with
   every ``(line_no, message)`` (line 0: the outline as a whole) and nothing is saved.
 
@@ -48,12 +50,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from types import EllipsisType
 
-from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
 from adcmeet.lib.outline import BULLET, HEADING, OutlineError, OutlineNode, parse_outline
+from deliverables.actions import claimed
 from deliverables.models import Deliverable, DeliverableChange, Period, Project, Roadmap
 from deliverables.periods import Bucket, PlannedPeriod, overlap, plan_dates, resolve_period, span
 from deliverables.project_names import KNOWN_PROJECTS, KnownProjects
@@ -87,6 +90,15 @@ class PlannedDeliverable:
     @property
     def is_new(self) -> bool:
         return self.existing is None
+
+    @property
+    def stays_in(self) -> str:
+        """The period an existing deliverable stays in when the outline lists it elsewhere."""
+        if self.existing is None:
+            return ""
+        if self.period.row is not None and self.period.row.pk == self.existing.period_id:
+            return ""
+        return self.existing.period.label
 
 
 @dataclasses.dataclass
@@ -122,7 +134,8 @@ def _plan(text: str, roadmap: Roadmap) -> ImportResult:
     errors: list[tuple[int, str]] = []
     existing_periods = {p.label.casefold(): p for p in roadmap.periods.all()}
     existing_titles = {
-        _title_key(d.title): d for d in Deliverable.objects.filter(roadmap=roadmap).order_by("id")
+        _title_key(d.title): d
+        for d in Deliverable.objects.filter(roadmap=roadmap).select_related("period").order_by("id")
     }
     projects = KnownProjects()
     periods: list[PlannedPeriod] = []
@@ -242,12 +255,16 @@ def preview_roadmap_outline(text: str, roadmap: Roadmap) -> ImportResult:
     return _plan(text, roadmap)
 
 
-def import_roadmap_outline(text: str, *, roadmap: Roadmap, by=None) -> ImportResult:
-    """Import `text` into `roadmap`, all or nothing (see the module docstring)."""
-    with transaction.atomic():
-        # Serialises concurrent imports into one roadmap (a no-op lock on SQLite, whose
-        # writers are serialised anyway).
-        roadmap = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
+def import_roadmap_outline(
+    text: str, *, roadmap: Roadmap, by=None, version: int | EllipsisType | None = ...
+) -> ImportResult:
+    """Import `text` into `roadmap`, all or nothing (see the module docstring).
+
+    Claims the roadmap's `version`: the one the preview was made at (None, when a form lost
+    it, is a `Conflict`), by default the one `roadmap` was read at. A roadmap changed since,
+    by another import or a step towards agreement, is a `Conflict` and nothing is imported;
+    the claim also serialises concurrent imports into one roadmap."""
+    with claimed(roadmap, roadmap.version if version is ... else version):
         result = _plan(text, roadmap)
         _save(result, roadmap, by)
     result.saved = True

@@ -17,13 +17,6 @@ class TaskForceQuerySet(models.QuerySet):
     def active(self):
         return self.exclude(status=TaskForce.Status.CLOSED)
 
-    def editable_by(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser or user.has_role("Convener"):
-            return self
-        return self.filter(Q(members=user) | Q(conveners=user)).distinct()
-
     def with_open_plan_count(self):
         return self.annotate(
             n_open_plans=Count(
@@ -93,15 +86,6 @@ class TaskForce(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("taskforce", args=[self.slug])
-
-    def can_edit(self, user) -> bool:
-        if not user.is_authenticated:
-            return False
-        if user.is_superuser or user.has_role("Convener"):
-            return True
-        return (
-            self.members.filter(pk=user.pk).exists() or self.conveners.filter(pk=user.pk).exists()
-        )
 
     def open_questions(self):
         return self.outline.filter(kind=OutlineItem.Kind.QUESTION, done=False).order_by(

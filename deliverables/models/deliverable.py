@@ -1,5 +1,6 @@
 """A deliverable: what someone promised for a period of a roadmap."""
 
+import dataclasses
 import datetime
 
 from django.conf import settings
@@ -10,9 +11,36 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from adcmeet.core.versioning import Refused
 from deliverables.models.querysets import DeliverableQuerySet
 from deliverables.models.roadmap import Period, Project, Roadmap
 from taskforces.models import TaskForce
+
+# The history kinds of a move (DeliverableChange.Kind), named here so the rule needs no import
+# of the history model.
+MOVE = "move"
+PULL_IN = "pull_in"
+
+
+@dataclasses.dataclass(frozen=True)
+class Move:
+    """A move between periods as the rules classify it (see Deliverable.plan_move)."""
+
+    source: Period
+    target: Period
+    kind: str
+    is_slip: bool
+
+    @property
+    def is_pull_in(self) -> bool:
+        return self.kind == PULL_IN
+
+
+@dataclasses.dataclass(frozen=True)
+class MoveTargets:
+    earlier: list[Period]
+    later: list[Period]
+    default: Period | None
 
 
 class Deliverable(models.Model):
@@ -122,19 +150,45 @@ class Deliverable(models.Model):
         today = today or timezone.localdate()
         return not self.is_closed and self.start_by is not None and self.start_by <= today
 
-    def can_edit(self, user) -> bool:
-        if not user.is_authenticated:
-            return False
-        if user.is_superuser or user.has_role("Convener") or user.has_role("Manager"):
-            return True
-        # Lists prefetch owners; answering from them keeps a page of cards free of N+1.
-        if "owners" in getattr(self, "_prefetched_objects_cache", {}):
-            return any(owner.pk == user.pk for owner in self.owners.all())
-        return self.owners.filter(pk=user.pk).exists()
-
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    def plan_move(self, period: Period, *, today: datetime.date | None = None) -> Move:
+        """What moving to `period` would be, or `Refused` when it may not move there.
+
+        A move to a later period is a slip while the deliverable is open (the first-class slip
+        event); to an earlier one it is a pull-in, never a slip. An open deliverable is never
+        pulled in to a period that has ended: it would be late the moment it arrived (which is
+        how a "Later" item sent back to April used to show up as slipped)."""
+        if period.roadmap_id != self.roadmap_id:
+            raise Refused("That period belongs to another roadmap.", field="period")
+        if period.pk == self.period_id:
+            raise Refused(f"It is already in {period.label}.", field="period")
+        if period.is_later_than(self.period):
+            return Move(self.period, period, MOVE, is_slip=not self.is_closed)
+        if not self.is_closed and period.has_ended(today):
+            raise Refused(
+                f"{period.label} ended on {period.end:%-d %b %Y}: pulled in there, an open "
+                "deliverable would be late at once. Pick a period that has not ended.",
+                field="period",
+            )
+        return Move(self.period, period, PULL_IN, is_slip=False)
+
+    def move_targets(self, periods, *, today: datetime.date | None = None) -> MoveTargets:
+        """The periods a move form offers (`periods`: the roadmap's, in order): earlier ones to
+        pull it in to, later ones to slip it to, and the default, never an earlier period: the
+        next one that has not ended, or none (a required choice)."""
+        earlier, later = [], []
+        for period in periods:
+            if period.pk == self.period_id:
+                continue
+            if period.order > self.period.order:
+                later.append(period)
+            elif self.is_closed or not period.has_ended(today):
+                earlier.append(period)
+        default = next((p for p in later if not p.has_ended(today)), None)
+        return MoveTargets(earlier, later, default)
 
     def overdue_since(self, today: datetime.date | None = None) -> datetime.date | None:
         """The day after its period ended, while it is still open there."""

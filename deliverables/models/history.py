@@ -23,6 +23,7 @@ class DeliverableChange(models.Model):
         CREATED = "created", "Created"
         STATUS = "status", "Status change"
         MOVE = "move", "Moved"
+        PULL_IN = "pull_in", "Pulled in"
         CARRIED = "carried", "Carried over"
         EDITED = "edited", "Edited"
         DELETED = "deleted", "Deleted"
@@ -43,7 +44,8 @@ class DeliverableChange(models.Model):
     to_period = models.ForeignKey(
         Period, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # True when a move goes to a later period: the first-class slip event.
+    # True when an open deliverable moves to a later period: the first-class slip event. A move
+    # to an earlier period is a PULL_IN, never a slip.
     is_slip = models.BooleanField(default=False)
     reason = models.TextField(blank=True)
     # An owner change: {"from": [names], "to": [names]}, as people were named at the time
@@ -58,7 +60,7 @@ class DeliverableChange(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(kind="move") | Q(to_period__isnull=False),
+                condition=~Q(kind__in=["move", "pull_in"]) | Q(to_period__isnull=False),
                 name="move_has_target_period",
             ),
             models.CheckConstraint(
@@ -87,12 +89,13 @@ class DeliverableChange(models.Model):
 
     @property
     def summary(self) -> str:
-        """One line for a history list: "Summer → Fall", "In progress → Done"."""
+        """One line for a history list: "Moved Summer → Fall", "In progress → Done"."""
         kind = self.Kind
-        if self.kind == kind.MOVE:
+        if self.kind in (kind.MOVE, kind.PULL_IN):
             source = self.from_period.label if self.from_period else "?"
             target = self.to_period.label if self.to_period else "?"
-            return f"Moved {source} → {target}"
+            verb = "Pulled in" if self.kind == kind.PULL_IN else "Moved"
+            return f"{verb} {source} → {target}"
         if self.kind == kind.STATUS:
             return f"{_status_label(self.from_status)} → {_status_label(self.to_status)}"
         if self.kind == kind.OWNERS:

@@ -46,9 +46,12 @@ class Roadmap(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic concurrency (adcmeet.core.versioning): state changes, agreeing and imports
+    # claim it, so a stale "Agree it" never freezes a plan its manager did not see.
+    version = models.PositiveIntegerField(default=1)
 
     objects = RoadmapQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["baseline", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["baseline", "updated_at", "version"])
 
     class Meta:
         ordering = ["-year", "-created_at"]

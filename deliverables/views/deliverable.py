@@ -22,10 +22,11 @@ from adcmeet.core.access import (
     login_required,
     site_visible,
 )
+from adcmeet.core.versioning import Refused, answers_refusals
 from deliverables import actions
 from deliverables.cards import card_queryset, decorate, local_today
 from deliverables.forms import DeleteForm, MoveForm, StatusForm
-from deliverables.models import Deliverable, Period
+from deliverables.models import Deliverable, DeliverableChange, Period
 
 # Extra sections of a deliverable's page filled by apps this one must not import (the
 # meetings domain registers "meetings where it was discussed" here from its AppConfig.ready):
@@ -34,10 +35,11 @@ DELIVERABLE_PANELS: list[Callable[[HttpRequest, Deliverable], SafeString | str]]
 
 
 def _fresh_card(deliverable_id: int, request: HttpRequest) -> Deliverable:
-    item = (
-        card_queryset(Deliverable.objects.filter(pk=deliverable_id))
-        .prefetch_related(Prefetch("roadmap__periods", queryset=Period.objects.order_by("order")))
-        .get()
+    item = get_object_or_404(
+        card_queryset(Deliverable.objects.all()).prefetch_related(
+            Prefetch("roadmap__periods", queryset=Period.objects.order_by("order"))
+        ),
+        pk=deliverable_id,
     )
     decorate([item], request.user, local_today())
     return item
@@ -94,60 +96,57 @@ def _after_change(request: HttpRequest, item: Deliverable, message: str) -> Http
     return redirect(_back(request, item.get_absolute_url()))
 
 
+def _card_refused(request: HttpRequest, refusal: Refused, deliverable_id: int) -> HttpResponse:
+    """The one answer to a refused card action (adcmeet.core.versioning.answers_refusals): the
+    card as it stands now with the refusal's message, and a refused move's form as the user
+    filled it (target and reason kept, the fresh version underneath)."""
+    move_form = None
+    if "period" in request.POST:
+        item = get_object_or_404(Deliverable, pk=deliverable_id)
+        move_form = MoveForm(request.POST, deliverable=item)
+        if move_form.is_valid() and refusal.field in move_form.fields:
+            move_form.add_error(refusal.field, refusal.message)
+    return _card_response(
+        request, deliverable_id, status=refusal.status, message=refusal.message, move_form=move_form
+    )
+
+
 @require_POST
 @login_required
+@answers_refusals(_card_refused)
 def deliverable_status(request: HttpRequest, deliverable_id: int) -> HttpResponse:
     item = _editable_deliverable(request, deliverable_id)
     form = StatusForm(request.POST)
     if not form.is_valid():
-        return _card_response(
-            request, item.pk, status=422, message="That status change was not understood."
-        )
-    try:
-        actions.set_status(
-            item,
-            status=form.cleaned_data["status"],
-            by=request.user,
-            version=form.cleaned_data["version"],
-            reason=form.cleaned_data["reason"],
-        )
-    except actions.StaleVersion as exc:
-        return _card_response(request, item.pk, status=409, message=exc.message)
-    except actions.ActionError as exc:
-        return _card_response(request, item.pk, status=422, message=exc.message)
+        raise Refused("That status change was not understood.")
+    actions.set_status(
+        item,
+        status=form.cleaned_data["status"],
+        by=request.user,
+        version=form.cleaned_data["version"],
+        reason=form.cleaned_data["reason"],
+    )
     label = item.get_status_display().lower()
     return _after_change(request, item, f"“{item.title}” is now {label}.")
 
 
 @require_POST
 @login_required
+@answers_refusals(_card_refused)
 def deliverable_move(request: HttpRequest, deliverable_id: int) -> HttpResponse:
     item = _editable_deliverable(request, deliverable_id)
-    old_period = item.period.label
     form = MoveForm(request.POST, deliverable=item)
     if not form.is_valid():
-        return _card_response(
-            request,
-            item.pk,
-            status=422,
-            message="The deliverable was not moved: see below.",
-            move_form=form,
-        )
-    try:
-        actions.move_to_period(
-            item,
-            period=form.cleaned_data["period"],
-            by=request.user,
-            version=form.cleaned_data["version"],
-            reason=form.cleaned_data["reason"],
-        )
-    except actions.StaleVersion as exc:
-        return _card_response(request, item.pk, status=409, message=exc.message)
-    except actions.ActionError as exc:
-        if exc.field:
-            form.add_error(exc.field, exc.message)
-        return _card_response(request, item.pk, status=422, message=exc.message, move_form=form)
-    message = f"“{item.title}” moved {old_period} → {item.period.label}."
+        raise Refused("The deliverable was not moved: see below.")
+    change = actions.move_to_period(
+        item,
+        period=form.cleaned_data["period"],
+        by=request.user,
+        version=form.cleaned_data["version"],
+        reason=form.cleaned_data["reason"],
+    )
+    verb = "was pulled in" if change.kind == DeliverableChange.Kind.PULL_IN else "moved"
+    message = f"“{item.title}” {verb} {change.from_period.label} → {change.to_period.label}."
     return _after_change(request, item, message)
 
 
@@ -160,35 +159,31 @@ def _deletable(request: HttpRequest, deliverable_id: int) -> Deliverable:
 
 @require_POST
 @login_required
+@answers_refusals(_card_refused)
 def deliverable_delete(request: HttpRequest, deliverable_id: int) -> HttpResponse:
     item = _deletable(request, deliverable_id)
     form = DeleteForm(request.POST)
     if not form.is_valid():
-        return _card_response(request, item.pk, status=422, message="Nothing was deleted.")
-    try:
-        actions.delete_deliverable(
-            item,
-            by=request.user,
-            version=form.cleaned_data["version"],
-            reason=form.cleaned_data["reason"],
-        )
-    except actions.ActionError as exc:
-        return _card_response(request, item.pk, status=409, message=exc.message)
+        raise Refused("Nothing was deleted.")
+    actions.delete_deliverable(
+        item,
+        by=request.user,
+        version=form.cleaned_data["version"],
+        reason=form.cleaned_data["reason"],
+    )
     messages.success(request, f"“{item.title}” was taken off the roadmap; it can be restored.")
     return redirect(item.get_absolute_url())
 
 
 @require_POST
 @login_required
+@answers_refusals(_card_refused)
 def deliverable_restore(request: HttpRequest, deliverable_id: int) -> HttpResponse:
     item = _deletable(request, deliverable_id)
     form = DeleteForm(request.POST)
     if not form.is_valid():
-        return _card_response(request, item.pk, status=422, message="Nothing was restored.")
-    try:
-        actions.restore_deliverable(item, by=request.user, version=form.cleaned_data["version"])
-    except actions.ActionError as exc:
-        return _card_response(request, item.pk, status=409, message=exc.message)
+        raise Refused("Nothing was restored.")
+    actions.restore_deliverable(item, by=request.user, version=form.cleaned_data["version"])
     messages.success(request, f"“{item.title}” is back on the roadmap.")
     return redirect(item.get_absolute_url())
 

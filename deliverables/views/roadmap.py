@@ -64,10 +64,9 @@ def _roadmap_fragments(request: HttpRequest, roadmap: Roadmap) -> dict[str, str]
     )
 
 
-@require_GET
-@site_visible
-def roadmap(request: HttpRequest, roadmap_id: int | None = None) -> HttpResponse:
-    current = roadmap_or_404(roadmap_id)
+def roadmap_page(request: HttpRequest, current: Roadmap) -> HttpResponse:
+    """The page (or, for htmx, its results); also what a refused manager's action answers with,
+    the refusal's message among the page's messages."""
     parts = _roadmap_fragments(request, current)
     if request.htmx and not request.htmx.history_restore_request:
         response = HttpResponse(parts["results"])
@@ -79,6 +78,12 @@ def roadmap(request: HttpRequest, roadmap_id: int | None = None) -> HttpResponse
         )
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@require_GET
+@site_visible
+def roadmap(request: HttpRequest, roadmap_id: int | None = None) -> HttpResponse:
+    return roadmap_page(request, roadmap_or_404(roadmap_id))
 
 
 @require_GET

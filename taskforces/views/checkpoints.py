@@ -17,6 +17,7 @@ from adcmeet.core.access import (
     login_redirect,
     login_required,
     site_visible,
+    task_forces_editable_by,
 )
 from taskforces import actions
 from taskforces.forms import (
@@ -77,7 +78,7 @@ def _checkpoint_context(request: HttpRequest, checkpoint: Checkpoint, goal_form=
         )
         entry["items"].append(item)
     sections = sorted(by_task_force.values(), key=lambda e: e["task_force"].name.lower())
-    editable = TaskForce.objects.editable_by(request.user).active().order_by("name")
+    editable = task_forces_editable_by(request.user, TaskForce.objects.active()).order_by("name")
     if goal_form is None and request.user.is_authenticated:
         goal_form = GoalForm(task_forces=editable)
     return {
@@ -103,7 +104,7 @@ def checkpoint_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def checkpoint_goal(request: HttpRequest, slug: str) -> HttpResponse:
     checkpoint = get_object_or_404(Checkpoint, slug=slug)
-    editable = TaskForce.objects.editable_by(request.user).active()
+    editable = task_forces_editable_by(request.user, TaskForce.objects.active())
     if not editable.exists():
         raise PermissionDenied("Only task force members and conveners record goals.")
     form = GoalForm(request.POST, task_forces=editable)

@@ -98,7 +98,9 @@ def test_restoring_belongs_to_conveners_and_managers(client, item, manager, pers
 
 @pytest.mark.parametrize("who", list(MANAGE))
 def test_only_managers_move_a_roadmap_through_its_lifecycle(client, roadmap, personas, who):
-    response = as_(client, personas[who]).post(f"/roadmaps/{roadmap.pk}/state/", {"state": "draft"})
+    response = as_(client, personas[who]).post(
+        f"/roadmaps/{roadmap.pk}/state/", {"state": "draft", "version": roadmap.version}
+    )
     assert outcome(response) == MANAGE[who]
     roadmap.refresh_from_db()
     assert (roadmap.state == "draft") == (MANAGE[who] == "allowed")

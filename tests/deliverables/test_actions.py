@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 
+from adcmeet.core.versioning import Conflict, Refused
 from deliverables import actions
 from deliverables.models import Deliverable, DeliverableChange, Period, Roadmap
 from tests import factories
@@ -31,9 +32,9 @@ def test_reopening_clears_the_done_day(roadmap, developer):
 
 def test_the_same_status_again_or_an_unknown_one_is_refused(roadmap, developer):
     item = factories.make_deliverable(status="at_risk")
-    with pytest.raises(actions.ActionError, match="already at risk"):
+    with pytest.raises(Refused, match="already at risk"):
         actions.set_status(item, status="at_risk", by=developer, version=1)
-    with pytest.raises(actions.ActionError, match="not a status"):
+    with pytest.raises(Refused, match="not a status"):
         actions.set_status(item, status="finished", by=developer, version=1)
     item.refresh_from_db()
     assert (item.status, item.version) == ("at_risk", 1)
@@ -45,10 +46,10 @@ def test_a_stale_version_is_refused_and_hands_back_the_fresh_state(roadmap, deve
     seen_by_developer = Deliverable.objects.get(pk=item.pk)
     actions.set_status(item, status="at_risk", by=manager, version=1)
 
-    with pytest.raises(actions.StaleVersion) as refused:
+    with pytest.raises(Conflict) as refused:
         actions.set_status(seen_by_developer, status="done", by=developer, version=1)
-    assert refused.value.deliverable.status == "at_risk"
-    assert refused.value.deliverable.version == 2
+    assert refused.value.current.status == "at_risk"
+    assert refused.value.current.version == 2
     item.refresh_from_db()
     assert item.status == "at_risk"
     assert not item.changes.filter(to_status="done").exists()
@@ -57,7 +58,7 @@ def test_a_stale_version_is_refused_and_hands_back_the_fresh_state(roadmap, deve
 def test_moving_needs_a_reason_and_is_recorded_with_it(roadmap, developer):
     item = factories.make_deliverable("ToA migration to AGIS", period="Summer")
     fall = period(roadmap, "Fall")
-    with pytest.raises(actions.ActionError, match="Say why"):
+    with pytest.raises(Refused, match="Say why"):
         actions.move_to_period(item, period=fall, by=developer, version=1, reason="   ")
     change = actions.move_to_period(
         item, period=fall, by=developer, version=1, reason=" waiting for AGIS schema "
@@ -77,11 +78,11 @@ def test_moving_needs_a_reason_and_is_recorded_with_it(roadmap, developer):
 def test_moving_to_the_same_period_or_another_roadmaps_is_refused(roadmap, developer):
     item = factories.make_deliverable(period="May")
     other = factories.make_roadmap(2012, name="Other")
-    with pytest.raises(actions.ActionError, match="already in May"):
+    with pytest.raises(Refused, match="already in May"):
         actions.move_to_period(
             item, period=period(roadmap, "May"), by=developer, version=1, reason="x"
         )
-    with pytest.raises(actions.ActionError, match="another roadmap"):
+    with pytest.raises(Refused, match="another roadmap"):
         actions.move_to_period(
             item, period=period(other, "June"), by=developer, version=1, reason="x"
         )
@@ -93,7 +94,7 @@ def test_a_soft_deleted_deliverable_keeps_its_history_and_comes_back(roadmap, ma
     item = factories.make_deliverable()
     actions.delete_deliverable(item, by=manager, version=1, reason="duplicate")
     assert not Deliverable.objects.live().exists()
-    with pytest.raises(actions.ActionError, match="deleted"):
+    with pytest.raises(Refused, match="deleted"):
         actions.set_status(item, status="done", by=manager, version=2)
     actions.restore_deliverable(item, by=manager, version=2)
     assert Deliverable.objects.live().get() == item
@@ -119,9 +120,9 @@ def test_a_roadmap_goes_strawman_draft_agreed_and_agreeing_freezes_the_baseline(
 ):
     item = factories.make_deliverable("new looping job killer in pilot", owners=(developer,))
     assert roadmap.state == "strawman"
-    actions.advance_roadmap(roadmap, to_state="draft", by=manager)
+    actions.advance_roadmap(roadmap, to_state="draft", by=manager, version=roadmap.version)
     assert (roadmap.state, roadmap.baseline) == ("draft", None)
-    actions.advance_roadmap(roadmap, to_state="agreed", by=manager)
+    actions.advance_roadmap(roadmap, to_state="agreed", by=manager, version=roadmap.version)
     assert roadmap.state == "agreed"
     assert roadmap.agreed_at is not None
     assert roadmap.baseline == [
@@ -143,14 +144,14 @@ def test_a_roadmap_goes_strawman_draft_agreed_and_agreeing_freezes_the_baseline(
 
 
 def test_steps_cannot_be_skipped_or_undone(roadmap, manager):
-    with pytest.raises(actions.ActionError, match="Only a draft can be agreed"):
-        actions.agree_roadmap(roadmap, by=manager)
-    actions.advance_roadmap(roadmap, to_state="draft", by=manager)
-    with pytest.raises(actions.ActionError, match="cannot become strawman"):
-        actions.advance_roadmap(roadmap, to_state="strawman", by=manager)
-    actions.agree_roadmap(roadmap, by=manager)
-    with pytest.raises(actions.ActionError, match="cannot become draft"):
-        actions.advance_roadmap(roadmap, to_state="draft", by=manager)
+    with pytest.raises(Refused, match="Only a draft can be agreed"):
+        actions.agree_roadmap(roadmap, by=manager, version=roadmap.version)
+    actions.advance_roadmap(roadmap, to_state="draft", by=manager, version=roadmap.version)
+    with pytest.raises(Refused, match="cannot become strawman"):
+        actions.advance_roadmap(roadmap, to_state="strawman", by=manager, version=roadmap.version)
+    actions.agree_roadmap(roadmap, by=manager, version=roadmap.version)
+    with pytest.raises(Refused, match="cannot become draft"):
+        actions.advance_roadmap(roadmap, to_state="draft", by=manager, version=roadmap.version)
     roadmap.refresh_from_db()
     assert roadmap.state == "agreed"
 
@@ -220,9 +221,9 @@ def test_carry_over_keeps_leap_days_inside_the_new_year(manager):
 
 def test_carry_over_refuses_a_name_already_taken(roadmap, manager):
     factories.make_roadmap(2012)
-    with pytest.raises(actions.ActionError, match="already a roadmap"):
+    with pytest.raises(Refused, match="already a roadmap"):
         actions.carry_over(roadmap, name="PanDA+Prodsys", year=2012, by=manager)
-    with pytest.raises(actions.ActionError, match="name"):
+    with pytest.raises(Refused, match="name"):
         actions.carry_over(roadmap, name="  ", year=2013, by=manager)
     assert Roadmap.objects.count() == 2
 

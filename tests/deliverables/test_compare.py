@@ -21,8 +21,8 @@ def at(day: int, month: int = 5):
 
 
 def agreed(roadmap, manager):
-    actions.advance_roadmap(roadmap, to_state="draft", by=manager)
-    return actions.agree_roadmap(roadmap, by=manager)
+    actions.advance_roadmap(roadmap, to_state="draft", by=manager, version=roadmap.version)
+    return actions.agree_roadmap(roadmap, by=manager, version=roadmap.version)
 
 
 def titles(entries):

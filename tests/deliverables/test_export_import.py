@@ -63,9 +63,10 @@ def test_export_then_import_into_a_fresh_roadmap_gives_the_same_roadmap(client, 
     client.force_login(manager)
     preview = client.post(f"/roadmaps/{fresh.pk}/import/", {"text": exported, "action": "preview"})
     digest = preview.context["form"].initial["previewed"]
+    version = preview.context["form"].initial["version"]
     client.post(
         f"/roadmaps/{fresh.pk}/import/",
-        {"text": exported, "action": "confirm", "previewed": digest},
+        {"text": exported, "action": "confirm", "previewed": digest, "version": version},
     )
     assert shape(fresh) == shape(seeded)
     assert sum(len(items) for _, items in shape(fresh)) == 21
@@ -171,9 +172,15 @@ def test_confirming_the_previewed_outline_imports_it(client, empty, manager):
     client.force_login(manager)
     preview = client.post(f"/roadmaps/{empty.pk}/import/", {"text": OUTLINE, "action": "preview"})
     digest = preview.context["form"].initial["previewed"]
+    version = preview.context["form"].initial["version"]
     response = client.post(
         f"/roadmaps/{empty.pk}/import/",
-        {"text": OUTLINE.replace("\n", "\r\n"), "action": "confirm", "previewed": digest},
+        {
+            "text": OUTLINE.replace("\n", "\r\n"),
+            "action": "confirm",
+            "previewed": digest,
+            "version": version,
+        },
         follow=True,
     )
     assert response.redirect_chain == [(f"/roadmaps/{empty.pk}/", 302)]
@@ -187,9 +194,11 @@ def test_confirming_an_outline_edited_after_its_preview_previews_it_again(client
     client.force_login(manager)
     preview = client.post(f"/roadmaps/{empty.pk}/import/", {"text": OUTLINE, "action": "preview"})
     digest = preview.context["form"].initial["previewed"]
+    version = preview.context["form"].initial["version"]
     edited = OUTLINE + "  - one more thing\n"
     response = client.post(
-        f"/roadmaps/{empty.pk}/import/", {"text": edited, "action": "confirm", "previewed": digest}
+        f"/roadmaps/{empty.pk}/import/",
+        {"text": edited, "action": "confirm", "previewed": digest, "version": version},
     )
     page = response.content.decode()
     assert "changed since its preview" in page

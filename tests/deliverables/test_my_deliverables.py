@@ -147,7 +147,7 @@ def test_a_stale_card_gets_409_and_the_fresh_state(client, roadmap, developer, m
     )
     assert response.status_code == 409
     card = response.content.decode()
-    assert "Someone else changed this deliverable" in card
+    assert "Someone else changed this while you were editing it" in card
     assert '<span class="state state-at_risk">At risk</span>' in card
     assert 'name="version" value="2"' in card
     mine.refresh_from_db()

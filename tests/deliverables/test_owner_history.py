@@ -17,13 +17,15 @@ def _owner_changes(deliverable):
 
 def test_set_owners_records_who_owned_it_before_and_after(developer, manager, convener):
     deliverable = factories.make_deliverable("Pilot looping job killer", owners=(developer,))
-    change = actions.set_owners(deliverable, owners=[manager, developer], by=convener)
+    change = actions.set_owners(
+        deliverable, owners=[manager, developer], by=convener, version=deliverable.version
+    )
     assert set(deliverable.owners.all()) == {developer, manager}
     assert change.by == convener
     assert change.owners == {"from": ["Bob Developer"], "to": ["Bob Developer", "Carol Manager"]}
     assert change.summary == "Owners: Bob Developer → Bob Developer, Carol Manager"
 
-    actions.set_owners(deliverable, owners=[], by=convener)
+    actions.set_owners(deliverable, owners=[], by=convener, version=deliverable.version)
     assert _owner_changes(deliverable)[-1].summary == (
         "Owners: Bob Developer, Carol Manager → nobody"
     )
@@ -31,13 +33,18 @@ def test_set_owners_records_who_owned_it_before_and_after(developer, manager, co
 
 def test_setting_the_same_owners_records_nothing(developer, convener):
     deliverable = factories.make_deliverable(owners=(developer,))
-    assert actions.set_owners(deliverable, owners=[developer], by=convener) is None
+    assert (
+        actions.set_owners(
+            deliverable, owners=[developer], by=convener, version=deliverable.version
+        )
+        is None
+    )
     assert _owner_changes(deliverable) == []
 
 
 def test_names_are_kept_as_they_were_at_the_time(developer, convener, manager):
     deliverable = factories.make_deliverable(owners=(developer,))
-    actions.set_owners(deliverable, owners=[manager], by=convener)
+    actions.set_owners(deliverable, owners=[manager], by=convener, version=deliverable.version)
     developer.name = "Robert Developer"
     developer.save()
     assert _owner_changes(deliverable)[0].summary == "Owners: Bob Developer → Carol Manager"
@@ -45,7 +52,7 @@ def test_names_are_kept_as_they_were_at_the_time(developer, convener, manager):
 
 def test_the_deliverable_page_shows_owner_changes(client, developer, manager, convener):
     deliverable = factories.make_deliverable("Pilot looping job killer", owners=(developer,))
-    actions.set_owners(deliverable, owners=[manager], by=convener)
+    actions.set_owners(deliverable, owners=[manager], by=convener, version=deliverable.version)
     body = client.get(f"/deliverables/{deliverable.pk}/").content.decode()
     history = body[body.index('id="history-heading"') :]
     assert "Owners: Bob Developer → Carol Manager" in history
@@ -54,7 +61,7 @@ def test_the_deliverable_page_shows_owner_changes(client, developer, manager, co
 
 def test_managers_see_owner_changes_in_the_audit_trail(client, developer, manager, convener):
     deliverable = factories.make_deliverable("Pilot looping job killer", owners=(developer,))
-    actions.set_owners(deliverable, owners=[manager], by=convener)
+    actions.set_owners(deliverable, owners=[manager], by=convener, version=deliverable.version)
     client.force_login(manager)
     for url in ("/audit/", "/audit/?type=owners"):
         body = client.get(url).content.decode()
@@ -67,7 +74,7 @@ def test_managers_see_owner_changes_in_the_audit_trail(client, developer, manage
 
 def test_owner_changes_stay_out_of_reach_of_non_managers(client, developer, convener):
     deliverable = factories.make_deliverable(owners=(developer,))
-    actions.set_owners(deliverable, owners=[convener], by=convener)
+    actions.set_owners(deliverable, owners=[convener], by=convener, version=deliverable.version)
     client.force_login(developer)
     assert client.get("/audit/?type=owners").status_code == 403
 
@@ -111,6 +118,8 @@ def test_changing_owners_in_the_admin_is_recorded(client, developer, manager):
     assert client.post(url, data).status_code == 302
     assert _owner_changes(deliverable) == []
 
+    # The page after that save (the one before it is stale now).
+    data = _admin_post_data(client.get(url))
     data["owners"] = [str(developer.pk), str(manager.pk)]
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors

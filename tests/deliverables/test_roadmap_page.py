@@ -142,8 +142,8 @@ def test_a_bad_filter_is_reported_and_ignored(client, board):
 
 
 def test_the_roadmap_compares_with_its_agreed_plan(client, roadmap, board, developer, manager):
-    actions.advance_roadmap(roadmap, to_state="draft", by=manager)
-    actions.agree_roadmap(roadmap, by=manager)
+    actions.advance_roadmap(roadmap, to_state="draft", by=manager, version=roadmap.version)
+    actions.agree_roadmap(roadmap, by=manager, version=roadmap.version)
     actions.move_to_period(
         board["toa"], period=period(roadmap, "Fall"), by=developer, version=1, reason="AGIS"
     )
@@ -251,8 +251,8 @@ def test_the_roadmap_costs_the_same_queries_for_5_or_50_deliverables(
 ):
     client.force_login(manager)
     _fill(roadmap, developer, 5, 0)
-    actions.advance_roadmap(roadmap, to_state="draft", by=manager)
-    actions.agree_roadmap(roadmap, by=manager)
+    actions.advance_roadmap(roadmap, to_state="draft", by=manager, version=roadmap.version)
+    actions.agree_roadmap(roadmap, by=manager, version=roadmap.version)
     with django_assert_max_num_queries(25) as small:
         assert client.get(f"/roadmap/{query}").status_code == 200
     _fill(roadmap, developer, 45, 5)

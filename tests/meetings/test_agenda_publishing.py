@@ -52,8 +52,12 @@ def fill(meeting, *minutes, section=Section.HOT):
 
 
 def publish(meeting):
+    """Publish as a convener who confirmed it: most agendas here have no focus topic, and
+    what publishing without one asks is test_focus_topic.py's subject."""
     meeting.refresh_from_db()
-    return actions.publish_meeting(meeting=meeting, version=meeting.version, by=None)
+    return actions.publish_meeting(
+        meeting=meeting, version=meeting.version, by=None, without_focus=True
+    )
 
 
 def test_publishing_sets_published_grows_the_revision_and_queues_the_agenda(meeting, queued):
@@ -187,7 +191,7 @@ def test_sending_the_update_queues_an_updated_agenda(meeting, queued):
     publish(meeting)
     item = meeting.items.get()
     meeting.refresh_from_db()
-    actions.update_item(item=item, version=meeting.version, by=None, duration_minutes=25)
+    actions.update_item(item=item, version=item.version, by=None, duration_minutes=25)
 
     result = publish(meeting)
 
@@ -400,7 +404,7 @@ def test_accepted_deliverables_become_tracking_items_presented_by_their_owner(ro
 
     created = actions.accept_tracking_items(
         meeting=meeting, version=meeting.version, by=None, deliverables=[due, late]
-    )
+    ).added
 
     assert [item.title for item in created] == [due.title, late.title]
     assert all(item.section == Section.TRACKING for item in created)
@@ -423,7 +427,7 @@ def test_accepting_the_same_deliverable_twice_adds_it_once(roadmap_in_may):
         meeting=meeting, version=meeting.version, by=None, deliverables=[late]
     )
 
-    assert again == []
+    assert again.added == []
     assert meeting.items.filter(deliverable=late).count() == 1
 
 

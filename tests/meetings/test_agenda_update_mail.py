@@ -38,7 +38,9 @@ def meeting(convener):
     meeting = make_meeting(series, on=WEDNESDAY)
     make_item(meeting, "PanDA news", duration_minutes=15)
     with time_machine.travel(MONDAY_11, tick=False):
-        actions.publish_meeting(meeting=meeting, version=meeting.version, by=convener)
+        actions.publish_meeting(
+            meeting=meeting, version=meeting.version, by=convener, without_focus=True
+        )
     meeting.refresh_from_db()
     assert (meeting.revision, meeting.announced_revision) == (1, 1)
     return meeting
@@ -49,7 +51,7 @@ def retitle(meeting: Meeting, title: str, *, at: datetime.datetime) -> Meeting:
     meeting.refresh_from_db()
     item = meeting.items.live().get(section=AgendaItem.Section.HOT)
     with time_machine.travel(at, tick=False):
-        actions.update_item(item=item, version=meeting.version, by=None, title=title)
+        actions.update_item(item=item, version=item.version, by=None, title=title)
     meeting.refresh_from_db()
     return meeting
 
@@ -143,7 +145,9 @@ def test_sending_the_update_now_is_immediate_and_the_scan_adds_nothing(meeting, 
     meeting = retitle(meeting, "PanDA news, urgent", at=edited)
 
     with time_machine.travel(edited + minutes(1), tick=False):
-        result = actions.publish_meeting(meeting=meeting, version=meeting.version, by=convener)
+        result = actions.publish_meeting(
+            meeting=meeting, version=meeting.version, by=convener, without_focus=True
+        )
 
     assert result.kind == Kind.AGENDA_UPDATE
     (mail,) = updates(meeting)
@@ -159,7 +163,9 @@ def test_the_button_after_the_automatic_update_says_it_is_already_sent(meeting, 
     reminders.queue_agenda_mails(edited + minutes(20))
 
     with pytest.raises(AgendaError, match="already published and unchanged"):
-        actions.publish_meeting(meeting=stale_page, version=version, by=convener)
+        actions.publish_meeting(
+            meeting=stale_page, version=version, by=convener, without_focus=True
+        )
     assert updates(meeting).count() == 1
 
 

@@ -1,4 +1,4 @@
-"""Cancelling and moving a meeting."""
+"""Publishing, cancelling and moving a meeting."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from adcmeet.meetings.actions.common import AgendaError
+from adcmeet.meetings.actions.schedule import wall_clock_start
 from adcmeet.meetings.forms.base import Form
 from adcmeet.meetings.models import Meeting
 
@@ -19,7 +21,19 @@ class CancelForm(Form):
     )
 
 
+class PublishForm(Form):
+    """Publishing (or sending the updated agenda). An agenda with no focus topic is published
+    only once the convener ticks the box (the action refuses it otherwise, and says so)."""
+
+    without_focus = forms.BooleanField(label="Publish without a focus topic", required=False)
+
+
 class MoveMeetingForm(Form):
+    """Where to move the meeting, read on the series' wall clock. A time the clocks skip (a
+    DST gap) is an error on the time; a time they pass twice is the first of the two (still
+    summer time), as `actions.schedule.wall_clock_start` decides; the past is refused. The
+    action checks all of it again: the form only says it early, next to the field."""
+
     date = forms.DateField(
         label="New date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -37,23 +51,31 @@ class MoveMeetingForm(Form):
             self.initial.setdefault("time", local.time())
 
     # A move is a holiday or a workshop week, not a trip through time: bounded so that a typo
-    # (year 0001 or 9999) is refused with a message instead of reaching calendars and mail.
-    MAX_YEARS_BACK = 1
+    # (year 9999) is refused with a message instead of reaching calendars and mail.
     MAX_YEARS_AHEAD = 5
 
     def clean_date(self) -> datetime.date:
         day = self.cleaned_data["date"]
-        today = timezone.localdate()
-        earliest = today - datetime.timedelta(days=365 * self.MAX_YEARS_BACK)
+        today = timezone.localdate(timezone=self.meeting.series.tz)
         latest = today + datetime.timedelta(days=365 * self.MAX_YEARS_AHEAD)
-        if not earliest <= day <= latest:
+        if not today <= day <= latest:
             raise forms.ValidationError(
-                f"Choose a date between {earliest:%d %b %Y} and {latest:%d %b %Y}."
+                f"Choose a date between today ({today:%d %b %Y}) and {latest:%d %b %Y}."
             )
         return day
 
+    def clean(self):
+        data = super().clean()
+        if "date" in data and "time" in data:
+            try:
+                data["start"] = wall_clock_start(data["date"], data["time"], self.meeting.series.tz)
+            except AgendaError as refused:
+                self.add_error("time", refused.message)
+                return data
+            if data["start"] <= timezone.now():
+                self.add_error("time", "That time has already passed today: choose a later one.")
+        return data
+
     def start(self) -> datetime.datetime:
-        """The new start, read as wall-clock time in the series' zone."""
-        return datetime.datetime.combine(
-            self.cleaned_data["date"], self.cleaned_data["time"], tzinfo=self.meeting.series.tz
-        )
+        """The new start, aware, in the series' zone (see the class docstring)."""
+        return self.cleaned_data["start"]

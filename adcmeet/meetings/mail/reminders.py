@@ -12,6 +12,9 @@ recomputed from the database each time.
   cancelled, held or past meeting.
 - **Reminder**: to the series' list, at MAIL_SEND_HOUR (series time) `reminder_days_before`
   days before a published meeting; skipped if the agenda itself went out after that moment.
+
+Neither mails an agenda the convener could not have published (over the series' limit,
+`actions.rules.publishable_now`): it waits, and goes out once the agenda is shortened.
 - **Draft nudge**: to the series' conveners, at MAIL_SEND_HOUR two days before a meeting whose
   agenda is still a draft (Monday morning for the Wednesday meeting).
 
@@ -21,6 +24,7 @@ Slip digests are `digests`' business.
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -32,8 +36,11 @@ from django.utils import timezone
 from adcmeet.accounts import mailprefs
 from adcmeet.accounts.models import CONVENER
 from adcmeet.lib import mail
+from adcmeet.meetings.actions import rules
 from adcmeet.meetings.mail import compose, meeting_mail, outbox
 from adcmeet.meetings.models import AgendaItem, Meeting, OutboundMail
+
+logger = logging.getLogger(__name__)
 
 Kind = OutboundMail.Kind
 DRAFT_NUDGE_DAYS_BEFORE = 2
@@ -88,11 +95,12 @@ def _unannounced(now: datetime.datetime):
 
 def agenda_update_due_at(meeting: Meeting) -> datetime.datetime | None:
     """When the scan will send the unsent changes of `meeting` by itself (series time), or
-    None when it will not: nothing unsent, or the meeting starts first."""
+    None when it will not: nothing unsent, the meeting starts first, or the agenda could not
+    be published as it is (over the series' limit)."""
     if meeting.state != Meeting.State.PUBLISHED or meeting.announced_revision >= meeting.revision:
         return None
     due = meeting.updated_at + datetime.timedelta(minutes=settings.AGENDA_UPDATE_QUIET_MINUTES)
-    if due >= meeting.start:
+    if due >= meeting.start or rules.publishable_now(meeting):
         return None
     return timezone.localtime(due, meeting.series.tz)
 
@@ -101,7 +109,8 @@ def agenda_updates_due(now: datetime.datetime) -> list[outbox.Draft]:
     """The updated-agenda mails the next scan would queue (for `--dry-run`)."""
     drafts = []
     for meeting in _unannounced(now).select_related("series").order_by("start"):
-        drafts.extend(meeting_mail.meeting_mail_drafts(meeting, Kind.AGENDA_UPDATE, now=now))
+        if not rules.publishable_now(meeting):
+            drafts.extend(meeting_mail.meeting_mail_drafts(meeting, Kind.AGENDA_UPDATE, now=now))
     return drafts
 
 
@@ -112,7 +121,11 @@ def queue_agenda_updates(now: datetime.datetime) -> list[int]:
     locks the row, so no edit can slip in between), then the mail is rendered from that very
     agenda. A convener who edits, or presses "Send the updated agenda", at the same moment
     changes `revision` or `announced_revision` first and this UPDATE matches nothing; the
-    outbox key (meeting, revision, recipient) stops any second copy of a revision."""
+    outbox key (meeting, revision, recipient) stops any second copy of a revision.
+
+    The mail goes out in the convener's name, so only an agenda they could have published:
+    one over the series' limit (rules.publishable_now) is held back, its revision left
+    unannounced, until someone shortens it; the builder says why meanwhile."""
     ids: list[int] = []
     for pk, revision in _unannounced(now).order_by("start").values_list("pk", "revision"):
         with transaction.atomic():
@@ -124,6 +137,13 @@ def queue_agenda_updates(now: datetime.datetime) -> list[int]:
             if claimed != 1:
                 continue
             meeting = Meeting.objects.select_related("series").get(pk=pk)
+            # The claim holds the meeting's row, which every agenda change takes first: the
+            # agenda checked here is the one rendered.
+            problem = rules.publishable_now(meeting)
+            if problem:
+                transaction.set_rollback(True)
+                logger.warning("Not mailing the updated agenda of %s: %s", meeting, problem)
+                continue
             ids.extend(meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA_UPDATE, now=now))
     return ids
 
@@ -143,6 +163,9 @@ def reminders_due(now: datetime.datetime) -> list[outbox.Draft]:
             continue
         if meeting.published_at and meeting.published_at >= remind_at:
             # The agenda mail itself went out after the reminder time: it is the reminder.
+            continue
+        if rules.publishable_now(meeting, meeting.live_items):
+            # It would show an agenda over the limit; it goes out once that is fixed.
             continue
         context = {
             **meeting_mail.meeting_context(meeting, meeting.live_items),

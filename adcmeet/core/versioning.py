@@ -59,16 +59,16 @@ class Conflict(Refused):
         self.current = current
 
 
-_claim_sql: dict[tuple[type[models.Model], str], str] = {}
+_claim_sql: dict[tuple[type[models.Model], str, str], str] = {}
 
 
-def _sql(model: type[models.Model]) -> str:
-    key = (model, connection.vendor)
+def _sql(model: type[models.Model], field: str) -> str:
+    key = (model, field, connection.vendor)
     if key not in _claim_sql:
         quote = connection.ops.quote_name
         meta = model._meta
         columns = ", ".join(quote(f.column) for f in meta.concrete_fields)
-        version = quote(meta.get_field("version").column)
+        version = quote(meta.get_field(field).column)
         sets = [f"{version} = {version} + 1"]
         if any(f.name == "updated_at" for f in meta.concrete_fields):
             sets.append(f"{quote('updated_at')} = %s")
@@ -91,11 +91,19 @@ def _converted(model: type[models.Model], row) -> list:
     return values
 
 
-def claim(obj: M, version: int | None, *, fresh: Callable[[Any], Any] | None = None) -> M:
+def claim(
+    obj: M,
+    version: int | None,
+    *,
+    fresh: Callable[[Any], Any] | None = None,
+    field: str = "version",
+) -> M:
     """Bump `obj`'s version iff it is still `version`; refresh `obj` from the claimed row.
 
     Call inside `transaction.atomic()`: the row stays locked until the transaction ends.
     `fresh(pk)` loads what a `Conflict` carries (default: the plain row, or None if deleted).
+    `field` names the version column claimed when one row holds parts edited independently,
+    each with its own version (a meeting's agenda and its minutes).
     Related objects already loaded on `obj` stay; a claim changes no foreign key."""
     model = type(obj)
     if version is None:
@@ -105,7 +113,7 @@ def claim(obj: M, version: int | None, *, fresh: Callable[[Any], Any] | None = N
         params.append(timezone.now())
     params += [obj.pk, version]
     with connection.cursor() as cursor:
-        cursor.execute(_sql(model), params)
+        cursor.execute(_sql(model, field), params)
         row = cursor.fetchone()
     if row is None:
         raise Conflict(_load(model, obj.pk, fresh))

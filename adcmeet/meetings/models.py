@@ -129,8 +129,11 @@ class Meeting(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.DRAFT)
     # Grows on every published change; it is the iCalendar SEQUENCE.
     revision = models.PositiveIntegerField(default=0)
-    # Grows on every change at all; stale edits (based on an older version) are refused.
+    # Grows on every change of the meeting and its agenda's structure; stale edits (based on
+    # an older version) are refused (adcmeet.core.versioning).
     version = models.PositiveIntegerField(default=1)
+    # The general minutes' own version: they conflict only with themselves.
+    minutes_version = models.PositiveIntegerField(default=1)
     # The revision last mailed out; below `revision` once a published agenda was edited.
     announced_revision = models.PositiveIntegerField(default=0)
     location = models.CharField(max_length=200, blank=True)
@@ -142,7 +145,7 @@ class Meeting(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = MeetingQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "minutes_version"])
 
     class Meta:
         ordering = ["start"]
@@ -238,9 +241,13 @@ class AgendaItem(models.Model):
     recurring = models.BooleanField(default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # An edit of the item's own fields claims `version`, a save of its minutes
+    # `minutes_version` (adcmeet.core.versioning): items, and minutes, conflict one by one.
+    version = models.PositiveIntegerField(default=1)
+    minutes_version = models.PositiveIntegerField(default=1)
 
     objects = AgendaItemQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["minutes_version"])
 
     class Meta:
         ordering = ["meeting", "position", "id"]
@@ -290,6 +297,8 @@ class ActionItem(models.Model):
     done = models.BooleanField(default=False)
     done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Ticking off (or reopening) claims it (adcmeet.core.versioning).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["done", "due", "id"]

@@ -43,6 +43,8 @@ PROPOSED_STATUSES = (TaskForce.Status.ACTIVE, TaskForce.Status.PROPOSED)
 class FocusTopicTaken(actions.AgendaError):
     """The meeting already has a focus topic and the convener did not confirm replacing it."""
 
+    status = 409  # the meeting is not as the page showed it: it has a focus topic now
+
     def __init__(self, meeting: Meeting, existing: AgendaItem):
         self.meeting = meeting
         self.existing = existing
@@ -204,9 +206,8 @@ def schedule_focus_topic(
     ):
         raise actions.AgendaError("That question is not one of this task force's questions.")
     with transaction.atomic():
-        fresh = Meeting.objects.select_for_update().select_related("series").get(pk=meeting.pk)
-        if fresh.version != version:
-            raise actions.StaleVersion(actions.fresh_meeting(meeting.pk))
+        fresh = actions.claim_meeting(meeting, version)
+        version = fresh.version
         if fresh.state in (Meeting.State.CANCELLED, Meeting.State.HELD):
             raise actions.AgendaError(
                 f"That meeting is {fresh.get_state_display().lower()}; "
@@ -221,7 +222,7 @@ def schedule_focus_topic(
         for old in existing:
             actions.remove_item(item=old, version=version, by=by)
             version += 1
-        item = actions.add_item(
+        change = actions.add_item(
             meeting=fresh,
             version=version,
             by=by,
@@ -231,7 +232,7 @@ def schedule_focus_topic(
             task_force=task_force,
             outline_item=question,
         )
-        fresh = actions.fresh_meeting(meeting.pk)
+        item, fresh = change.item, change.meeting
         if fresh.state == Meeting.State.PUBLISHED:
             # The update goes out now, so nothing is left unannounced.
             Meeting.objects.filter(pk=fresh.pk).update(announced_revision=F("revision"))

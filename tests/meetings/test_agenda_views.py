@@ -106,7 +106,10 @@ def test_conveners_change_the_agenda(client, meeting, convener, name):
     response = client.post(url, {"version": meeting.version, **data}, **HX)
 
     assert response.status_code == 200, html(response)[:500]
-    assert version(meeting) > 1
+    if name == "edit":  # an edit claims the item, not the agenda
+        assert item(meeting, "Rucio 2").version == 2
+    else:
+        assert version(meeting) > 1
 
 
 def test_a_series_convener_without_the_site_role_may_edit_their_series(client, meeting, developer):
@@ -329,6 +332,58 @@ def test_a_stale_plain_form_post_renders_the_whole_page_with_409(as_convener, me
     assert response.status_code == 409
     assert "<html" in html(response)
     assert "Someone else changed this meeting" in html(response)
+
+
+def test_a_stale_item_edit_answers_409_with_what_is_saved_and_the_typed_text(as_convener, meeting):
+    from adcmeet.meetings import actions
+
+    rucio = item(meeting, "Rucio status")
+    actions.update_item(
+        item=rucio, version=1, by=None, title="Rucio 1.0 status", duration_minutes=15
+    )
+    prefix = f"item-{rucio.pk}"
+
+    response = as_convener.post(
+        f"/meetings/{meeting.pk}/items/{rucio.pk}/edit/",
+        {
+            "version": 1,
+            f"{prefix}-title": "Rucio: the new dark data",
+            f"{prefix}-duration_minutes": "20",
+        },
+        **HX,
+    )
+
+    page = html(response)
+    assert response.status_code == 409
+    assert page.lstrip().startswith('<div id="builder"')
+    assert "Someone else changed the details of “Rucio 1.0 status”" in page
+    assert "Saved meanwhile:</strong> “Rucio 1.0 status”, 15 min" in page
+    assert 'value="Rucio: the new dark data"' in page  # the convener's own text, kept
+    # The form now carries the item's current version: saving again applies it.
+    edit_form = page[page.index(f'<li id="item-{rucio.pk}" class="agenda-item editing"') :]
+    assert '<input type="hidden" name="version" value="2">' in edit_form[:1500]
+    assert item(meeting, "Rucio 1.0 status").duration_minutes == 15
+    assert version(meeting) == 1
+
+
+def test_an_item_edit_does_not_make_the_agenda_stale(as_convener, meeting):
+    rucio, panda = item(meeting, "Rucio status"), item(meeting, "PanDA server release")
+    as_convener.post(
+        f"/meetings/{meeting.pk}/items/{rucio.pk}/edit/",
+        {
+            "version": 1,
+            f"item-{rucio.pk}-title": "Rucio 2",
+            f"item-{rucio.pk}-duration_minutes": "10",
+        },
+        **HX,
+    )
+
+    response = as_convener.post(
+        f"/meetings/{meeting.pk}/items/{panda.pk}/move/", {"version": 1, "direction": "down"}, **HX
+    )
+
+    assert response.status_code == 200
+    assert titles(meeting)[1:3] == ["Rucio 2", "PanDA server release"]
 
 
 def test_the_edit_form_is_an_htmx_partial_of_the_row(as_convener, meeting):
@@ -660,31 +715,35 @@ def test_every_agenda_change_answers_htmx_with_the_changed_regions(as_convener, 
     assert "<html" not in page
     assert '<div id="builder-notice" hx-swap-oob="true">' in page
     assert 'id="agenda-notice"' in page
-    # Every change here touches the hot topics; a move, an add or a removal redraws only the
-    # sections whose items changed (the focus topic keeps its place and time).
-    if name in ("add", "restore"):
+    # A change redraws only the sections whose items changed (the focus topic keeps its place
+    # and time); publishing redraws them all.
+    if name in APPENDED:
         # An item added (or restored) at the end of a section is appended out of band, with
         # the section's new heading; the rows already in the browser are not sent again.
         assert '<ol hx-swap-oob="beforeend:#items-hot">' in page
-        title = "X" if name == "add" else "Rucio status"
-        added = AgendaItem.objects.get(meeting=meeting, title=title)
+        added = AgendaItem.objects.get(meeting=meeting, title=APPENDED[name])
         assert f'<li id="item-{added.pk}" class="agenda-item section-hot"' in page
         assert '<h2 id="heading-hot" hx-swap-oob="true">' in page
         assert page.count('class="agenda-item ') == 1
-    else:
-        assert 'id="items-hot"' in page
-    if name in ("add", "move", "remove", "restore"):
-        assert 'id="items-focus"' not in page
-    else:
-        for section in ("focus", "tracking", "open_floor"):
-            assert f'id="items-{section}"' in page
-    # The forms the browser keeps move on to the new version with one out-of-band input.
+        assert 'id="items-hot"' not in page
+    redrawn = REDRAWN.get(name, set() if name in APPENDED else set(Section.values))
+    for section in Section.values:
+        assert (f'id="items-{section}"' in page) == (section in redrawn), section
+    # The forms the browser keeps move on to the agenda's version with one out-of-band input
+    # (an edit claims the item: the agenda's version stays).
+    agenda_version = "1" if name == "edit" else "2"
     assert (
-        '<input type="hidden" name="version" value="2" class="agenda-version" '
+        f'<input type="hidden" name="version" value="{agenda_version}" class="agenda-version" '
         'hx-swap-oob="outerHTML:#builder .agenda-version">'
     ) in page
     assert 'id="schedule"' not in page
-    assert response["X-Meeting-Version"] == "2"
+    assert response["X-Meeting-Version"] == agenda_version
+
+
+# Where each change's rows end up in the answer (tests above): appended at the end of the hot
+# topics (the title of the new row), or the sections redrawn.
+APPENDED = {"add": "X", "restore": "Rucio status", "copy": "Site status round"}
+REDRAWN = {"edit": {"hot"}, "move": {"hot"}, "remove": {"hot"}, "tracking": {"tracking"}}
 
 
 @pytest.mark.parametrize("name", sorted(WHOLE_BUILDER))
@@ -712,4 +771,7 @@ def test_every_builder_endpoint_works_as_a_plain_form(as_convener, meeting, name
 
     assert response.status_code == 302
     assert response["Location"] == f"/meetings/{meeting.pk}/edit/#agenda"
-    assert version(meeting) == 2
+    if name == "edit":
+        assert item(meeting, "Rucio 2").version == 2
+    else:
+        assert version(meeting) == 2

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from adcmeet.meetings import actions
-from adcmeet.meetings.actions import AgendaError, StaleVersion
+from adcmeet.meetings.actions import ActionChanged, AgendaError, ItemChanged, StaleVersion
 from adcmeet.meetings.models import ActionItem
 from tests import factories
 
@@ -38,12 +38,25 @@ def version(meeting) -> int:
 # --- actions ----------------------------------------------------------------------------------
 
 
-def test_minutes_are_saved_and_grow_the_version_but_not_the_revision(meeting):
+def test_minutes_are_saved_and_grow_their_own_version_not_the_agendas(meeting):
     saved = actions.save_minutes(meeting=meeting, version=1, by=None, text="Decided: go.")
 
     assert saved.minutes == "Decided: go."
-    assert saved.version == 2
+    assert saved.minutes_version == 2
+    assert saved.version == 1  # nobody's agenda form goes stale
     assert saved.revision == 0
+
+
+def test_minutes_of_different_items_never_conflict_the_same_items_do(meeting):
+    focus, panda = item(meeting, "Pilot and GlideinWMS"), item(meeting, "PanDA server release")
+
+    actions.save_item_minutes(item=focus, version=1, by=None, text="Testbed at BNL.")
+    actions.save_item_minutes(item=panda, version=1, by=None, text="0.5 is out.")
+    with pytest.raises(ItemChanged, match="changed the minutes of “PanDA server release”"):
+        actions.save_item_minutes(item=panda, version=1, by=None, text="Written over")
+
+    panda.refresh_from_db()
+    assert (panda.minutes, panda.minutes_version, panda.version) == ("0.5 is out.", 2, 1)
 
 
 def test_stale_minutes_are_refused_and_the_newer_text_kept(meeting):
@@ -61,7 +74,6 @@ def test_action_items_have_an_owner_and_a_due_date(meeting, developer):
 
     action = actions.add_action_item(
         meeting=meeting,
-        version=1,
         by=None,
         text="  Set up  a GlideinWMS testbed ",
         owner=developer,
@@ -80,7 +92,7 @@ def test_action_items_have_an_owner_and_a_due_date(meeting, developer):
 
 def test_an_action_needs_words(meeting):
     with pytest.raises(AgendaError, match="Describe the action"):
-        actions.add_action_item(meeting=meeting, version=1, by=None, text="   ")
+        actions.add_action_item(meeting=meeting, by=None, text="   ")
 
 
 def test_completing_and_reopening_an_action(meeting, developer):
@@ -94,6 +106,8 @@ def test_completing_and_reopening_an_action(meeting, developer):
     reopened = actions.complete_action_item(action=action, version=2, by=developer, done=False)
     assert not reopened.done
     assert reopened.done_at is None
+    with pytest.raises(ActionChanged, match="it is open now"):
+        actions.complete_action_item(action=action, version=2, by=developer)
 
 
 # --- the minutes page -------------------------------------------------------------------------
@@ -175,7 +189,7 @@ def test_only_conveners_write_the_general_minutes_and_actions(client, meeting, p
     assert version(meeting) == 1
 
 
-def test_saving_the_general_minutes_returns_its_partial_and_the_version_headers(
+def test_saving_the_general_minutes_returns_its_partial_at_their_new_version(
     client, meeting, convener
 ):
     client.force_login(convener)
@@ -190,10 +204,10 @@ def test_saving_the_general_minutes_returns_its_partial_and_the_version_headers(
     assert page.lstrip().startswith('<section id="meeting-minutes"')
     assert "<html" not in page
     assert "Saved the minutes." in page
-    assert response["X-Meeting-Version"] == "2"
-    assert response["X-Meeting-Version-Was"] == "1"
+    assert 'name="version" value="2"' in page  # the minutes' own version
     meeting.refresh_from_db()
     assert meeting.minutes == "**Decided**: testbed at BNL"
+    assert meeting.version == 1
 
 
 def test_saving_an_items_minutes_returns_that_items_partial(client, meeting, convener):
@@ -227,11 +241,47 @@ def test_a_stale_minutes_save_shows_the_fresh_sheet_and_keeps_the_text(client, m
     assert response.status_code == 409
     assert response["HX-Retarget"] == "#minutes-sheet"
     assert page.lstrip().startswith('<div id="minutes-sheet"')
-    assert "Someone else changed this meeting" in page
-    assert "My notes, typed for ten minutes" in page
+    assert "Someone else changed this meeting&#x27;s general minutes" in page
+    assert "My notes, typed for ten minutes" in page  # kept, to send again
+    assert "Saved meanwhile:" in page
+    assert "<p>The other convener" in page  # what is saved now
     assert 'name="version" value="2"' in page
     meeting.refresh_from_db()
     assert meeting.minutes == "The other convener's notes"
+
+
+def test_a_stale_item_minutes_save_answers_409_with_both_texts(client, meeting, developer):
+    client.force_login(developer)
+    panda = item(meeting, "PanDA server release")
+    actions.save_item_minutes(item=panda, version=1, by=None, text="Release 0.5 is out.")
+
+    response = client.post(
+        f"/meetings/{meeting.pk}/items/{panda.pk}/minutes/",
+        {"version": 1, f"minutes-{panda.pk}-text": "Release went fine, two bugs left"},
+        **HX,
+    )
+
+    page = html(response)
+    assert response.status_code == 409
+    assert response["HX-Retarget"] == "#minutes-sheet"
+    assert "Someone else changed the minutes of “PanDA server release”" in page
+    assert "Release went fine, two bugs left" in page
+    assert "<p>Release 0.5 is out.</p>" in page
+    assert f'action="/meetings/{meeting.pk}/items/{panda.pk}/minutes/"' in page
+    assert 'name="version" value="2"' in page
+
+
+def test_a_stale_plain_minutes_save_renders_the_whole_page_with_409(client, meeting, convener):
+    client.force_login(convener)
+    actions.save_minutes(meeting=meeting, version=1, by=None, text="Earlier notes")
+
+    response = client.post(
+        f"/meetings/{meeting.pk}/minutes/save/", {"version": 1, "minutes-text": "Mine"}
+    )
+
+    assert response.status_code == 409
+    assert "<html" in html(response)
+    assert "Mine</textarea>" in html(response)
 
 
 def test_without_javascript_minutes_saves_redirect_back(client, meeting, convener):
@@ -304,6 +354,23 @@ def test_the_owner_ticks_an_action_off_from_their_own_page(client, meeting, deve
     assert action.done
 
 
+def test_ticking_off_from_a_stale_own_page_answers_409_with_the_page(client, meeting, developer):
+    action = factories.make_action(meeting, "Send the pilot slides", owner=developer)
+    actions.complete_action_item(action=action, version=1, by=None)
+    actions.complete_action_item(action=action, version=2, by=None, done=False)
+    client.force_login(developer)
+
+    response = client.post(
+        f"/meetings/{meeting.pk}/actions/{action.pk}/done/", {"version": 1, "next": "me"}
+    )
+
+    assert response.status_code == 409
+    assert "Someone else changed the action “Send the pilot slides”" in html(response)
+    assert 'name="version" value="3"' in html(response)  # the fresh form, to try again
+    action.refresh_from_db()
+    assert not action.done
+
+
 def test_someone_elses_action_cannot_be_ticked_off(client, meeting, developer, outsider):
     action = factories.make_action(meeting, "Send the pilot slides", owner=developer)
     client.force_login(outsider)
@@ -330,6 +397,23 @@ def test_a_convener_ticks_off_with_htmx_and_gets_the_actions_partial(client, mee
     assert "Reopen" in page
     action.refresh_from_db()
     assert action.done
+
+
+def test_a_stale_tick_answers_409_with_the_fresh_actions(client, meeting, convener):
+    action = factories.make_action(meeting, "Book the room")
+    actions.complete_action_item(action=action, version=1, by=None)
+    client.force_login(convener)
+
+    response = client.post(
+        f"/meetings/{meeting.pk}/actions/{action.pk}/done/", {"version": 1, "done": "1"}, **HX
+    )
+
+    page = html(response)
+    assert response.status_code == 409
+    assert "Someone else changed the action “Book the room”" in page
+    assert "Reopen" in page  # it is done now
+    action.refresh_from_db()
+    assert action.version == 2
 
 
 def test_the_minutes_sheet_costs_the_same_queries_for_3_or_30_items(

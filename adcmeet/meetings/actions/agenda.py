@@ -1,4 +1,6 @@
-"""Building the agenda: add, edit, remove, restore and move items."""
+"""Building the agenda: add, edit, remove, restore and move items.
+
+Each returns an `AgendaChange`: what changed, the agenda as the change left it and before."""
 
 from __future__ import annotations
 
@@ -8,19 +10,24 @@ from django.utils import timezone
 from adcmeet.accounts.models import User
 from adcmeet.meetings.actions.common import (
     MOVABLE_SECTIONS,
+    AgendaChange,
     AgendaError,
+    ItemChanged,
     Section,
     agenda_changed,
     agenda_items,
     by_section,
     check_item,
     check_presenter,
+    claim_item,
     claim_meeting,
     ensure_editable,
+    lock_meeting,
     refresh_last_focus,
-    remember,
     renumber,
+    running_order,
     snapshot,
+    touch_meeting,
 )
 from adcmeet.meetings.models import (
     AgendaItem,
@@ -47,7 +54,7 @@ def add_item(
     deliverable: Deliverable | None = None,
     notes: str = "",
     recurring: bool = False,
-) -> AgendaItem:
+) -> AgendaChange:
     """Add an item at the end of its section."""
     if section not in Section.values:
         raise AgendaError("Unknown agenda section.")
@@ -82,8 +89,9 @@ def add_item(
         agenda_changed(meeting, by)
         if section == Section.FOCUS:
             refresh_last_focus([item.task_force_id])
-    remember(meeting, sections, before)
-    return item
+    return AgendaChange(
+        meeting=meeting, agenda=running_order(sections), before=before, added=[item]
+    )
 
 
 ITEM_FIELDS = (
@@ -101,17 +109,25 @@ ITEM_FIELDS = (
 )
 
 
-def update_item(*, item: AgendaItem, version: int, by: User | None, **changes) -> AgendaItem:
-    """Change an item's own fields (not its place: see `move_item`)."""
+def update_item(
+    *, item: AgendaItem, version: int | None, by: User | None, **changes
+) -> AgendaChange:
+    """Change an item's own fields (not its place: see `move_item`), based on the item's
+    `version`: edits of other items, or of the agenda's order, are no conflict."""
     unknown = set(changes) - set(ITEM_FIELDS)
     if unknown:
         raise TypeError(f"update_item() cannot change {', '.join(sorted(unknown))}")
     with transaction.atomic():
-        meeting = claim_meeting(item.meeting, version)
+        # The meeting's row first, as every agenda change takes it: no deadlock with a move.
+        meeting = lock_meeting(item.meeting_id)
         ensure_editable(meeting)
-        item = AgendaItem.objects.select_for_update().get(pk=item.pk, meeting=meeting)
-        if item.deleted_at is not None:
-            raise AgendaError("That item was removed from the agenda in the meantime.")
+        claimed = claim_item(item, version)
+        current = agenda_items(meeting)
+        before = snapshot(current)
+        # The agenda's copy, fresh after the claim, has its presenter and topics loaded.
+        item = next((other for other in current if other.pk == claimed.pk), None)
+        if item is None:
+            raise ItemChanged(claimed)
         old_task_force = item.task_force_id
         for name, value in changes.items():
             if isinstance(value, str):
@@ -121,56 +137,69 @@ def update_item(*, item: AgendaItem, version: int, by: User | None, **changes) -
         check_presenter(item.presenter, item.presenter_name, item.presenter_email)
         item._history_user = by
         item.save()
-        agenda_changed(meeting, by)
+        touch_meeting(meeting, by)
         if item.section == Section.FOCUS:
             refresh_last_focus([old_task_force, item.task_force_id])
-    return item
+    return AgendaChange(meeting=meeting, agenda=current, before=before, edited=[item])
 
 
-def remove_item(*, item: AgendaItem, version: int, by: User | None) -> AgendaItem:
+def remove_item(*, item: AgendaItem, version: int | None, by: User | None) -> AgendaChange:
     """Soft delete: the item leaves the agenda and can be restored (`restore_item`)."""
     with transaction.atomic():
         meeting = claim_meeting(item.meeting, version)
         ensure_editable(meeting)
-        item = AgendaItem.objects.get(pk=item.pk, meeting=meeting)
-        if item.deleted_at is not None:
-            return item
+        current = agenda_items(meeting)
+        before = snapshot(current)
+        live = next((other for other in current if other.pk == item.pk), None)
+        if live is None:  # removed already (a second click): nothing more to do
+            item = AgendaItem.objects.get(pk=item.pk, meeting=meeting)
+            return AgendaChange(meeting=meeting, agenda=current, before=before, removed=[item])
+        item = live
         item.deleted_at = timezone.now()
         item._history_user = by
         item.save(update_fields=["deleted_at"])
-        renumber(by_section(agenda_items(meeting)))
+        current.remove(item)
+        renumber(by_section(current))
         agenda_changed(meeting, by)
         if item.section == Section.FOCUS:
             refresh_last_focus([item.task_force_id])
-    return item
+    return AgendaChange(meeting=meeting, agenda=current, before=before, removed=[item])
 
 
-def restore_item(*, item: AgendaItem, version: int, by: User | None) -> AgendaItem:
+def restore_item(*, item: AgendaItem, version: int | None, by: User | None) -> AgendaChange:
     """Undo a removal: the item goes back where it was, as near as the agenda now allows."""
     with transaction.atomic():
         meeting = claim_meeting(item.meeting, version)
         ensure_editable(meeting)
-        item = AgendaItem.objects.get(pk=item.pk, meeting=meeting)
-        if item.deleted_at is None:
-            return item
+        current = agenda_items(meeting)
+        before = snapshot(current)
+        live = next((other for other in current if other.pk == item.pk), None)
+        if live is not None:  # restored already (a second click)
+            return AgendaChange(meeting=meeting, agenda=current, before=before, restored=[live])
+        item = AgendaItem.objects.select_related(
+            "presenter", "task_force", "outline_item", "deliverable"
+        ).get(pk=item.pk, meeting=meeting)
         item.deleted_at = None
         item._history_user = by
         item.save(update_fields=["deleted_at"])
         # Its old position still says where it stood; on a tie it goes before the item that
         # moved up into its place.
         ordered = sorted(
-            [*agenda_items(meeting)],
+            [*current, item],
             key=lambda other: (
                 AgendaItem.SECTION_ORDER[other.section],
                 other.position,
                 0 if other.pk == item.pk else 1,
             ),
         )
-        renumber(by_section(ordered))
+        sections = by_section(ordered)
+        renumber(sections)
         agenda_changed(meeting, by)
         if item.section == Section.FOCUS:
             refresh_last_focus([item.task_force_id])
-    return item
+    return AgendaChange(
+        meeting=meeting, agenda=running_order(sections), before=before, restored=[item]
+    )
 
 
 def _target_for_direction(
@@ -199,12 +228,12 @@ def _target_for_direction(
 def move_item(
     *,
     item: AgendaItem,
-    version: int,
+    version: int | None,
     by: User | None,
     direction: str | None = None,
     section: str | None = None,
     index: int | None = None,
-) -> AgendaItem:
+) -> AgendaChange:
     """Move one step (`direction` "up"/"down", the keyboard way) or to `index` within
     `section` (drag and drop). Hot topics and tracking items move freely within and across
     their two sections; the focus topic stays first and the open floor last."""
@@ -245,8 +274,9 @@ def move_item(
         # yet the agenda changed.
         if before != after or crossed:
             agenda_changed(meeting, by)
-    remember(meeting, sections, earlier)
-    return item
+    return AgendaChange(
+        meeting=meeting, agenda=running_order(sections), before=earlier, moved=[item]
+    )
 
 
 # --- proposals and copies ----------------------------------------------------------------

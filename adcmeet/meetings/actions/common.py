@@ -1,27 +1,35 @@
-"""What every agenda workflow shares: the errors, the meeting's version claim, the agenda in
-running order and its renumbering, the item checks.
+"""What every agenda workflow shares: the errors, the version claims, the agenda in running
+order and its renumbering, what a change returns (`AgendaChange`), the item checks.
 
-Every function that changes a meeting (or anything on it) takes the `version` of the meeting
-the change was based on and first *claims* it with a conditional
-`UPDATE … SET version = version + 1 WHERE id = … AND version = n`. No row updated means
-somebody else changed the meeting in between: the change is refused with `StaleVersion`
-carrying the fresh meeting, never applied over the other person's work. The claim also holds
-the row lock until the transaction ends, so the rest of the workflow reads a stable agenda.
+Concurrency goes through adcmeet.core.versioning, the one mechanism: a change names the
+version of the object it was based on and first *claims* it (one conditional UPDATE). What is
+claimed is the object the change is about:
+- the agenda's structure (adding, removing, restoring, moving items, tracking, copying,
+  publishing, cancelling, moving the meeting) claims the meeting (`claim_meeting`);
+- an item's own fields claim that item (`claim_item`); two conveners editing two items never
+  conflict. The meeting's row is still locked first (`lock_meeting`), so rules over the whole
+  agenda (its time budget) see concurrent item edits one after the other, and its
+  `updated_at` moves (feeds' LAST-MODIFIED, the update mail's quiet period);
+- minutes claim what they are written on: an item's minutes its `minutes_version`, the
+  general minutes the meeting's `minutes_version`; action items their own `version`.
 
-Rule violations raise `AgendaError` with a message meant for the convener; the transaction
-(including the claim) is rolled back, so a refused change leaves no trace.
+A stale version raises a `Conflict` (409) carrying the fresh object: `StaleVersion` for the
+meeting, `ItemChanged` for an item. Rule violations raise `AgendaError`, a `Refused` (422),
+with a message meant for the convener; the transaction (including the claim) is rolled back,
+so a refused change leaves no trace.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from adcmeet.accounts.models import User
+from adcmeet.core.versioning import Conflict, Refused, claim
 from adcmeet.lib import agenda as agenda_lib
 from adcmeet.meetings.models import (
     MAX_ITEM_MINUTES,
@@ -37,79 +45,104 @@ MOVABLE_SECTIONS = (Section.HOT, Section.TRACKING)
 TRACKING_MINUTES = 5
 
 
-class AgendaError(Exception):
+class AgendaError(Refused):
     """A change the agenda's rules refuse; the message is shown to the convener as is."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
+class StaleVersion(Conflict):
+    """The change was based on an older version of the meeting than the one stored;
+    `current` (also `meeting`) is the meeting as it is now, None if it was deleted."""
 
-class StaleVersion(Exception):
-    """The change was based on an older version of the meeting than the one stored."""
+    MESSAGE = (
+        "Someone else changed this meeting while you were editing it. Your change was not "
+        "applied; what you see now is the current state, please redo your change on it."
+    )
 
-    def __init__(self, meeting: Meeting):
-        self.meeting = meeting
-        super().__init__(
-            "Someone else changed this meeting while you were editing it. Your change was not "
-            "applied; the agenda below is the current one, please redo your change on it."
-        )
+    MINUTES_MESSAGE = (
+        "Someone else changed this meeting's general minutes while you were writing them. "
+        "Your text was not saved; what you see now is the current state."
+    )
+
+    def __init__(self, meeting: Meeting | None, message: str | None = None):
+        super().__init__(meeting, message or self.MESSAGE)
 
     @property
-    def message(self) -> str:
-        return str(self)
+    def meeting(self) -> Meeting | None:
+        return self.current
+
+
+class ItemChanged(Conflict):
+    """An agenda item (its fields, or its minutes) changed since the version the change was
+    based on; `current` is the item as it is now, None if it was deleted."""
+
+    def __init__(self, item: AgendaItem | None, what: str = "this item"):
+        if item is None:
+            message = "That item was deleted in the meantime; your change was not applied."
+        elif item.deleted_at is not None:
+            message = (
+                f"“{item.title}” was removed from the agenda in the meantime; your change was "
+                "not applied. Restore it first if it should stay."
+            )
+        else:
+            message = (
+                f"Someone else changed {what} of “{item.title}” while you were editing it. "
+                "Your change was not applied; what you see now is the current state."
+            )
+        super().__init__(item, message)
 
 
 def fresh_meeting(meeting_id: int) -> Meeting:
     return Meeting.objects.select_related("series").get(pk=meeting_id)
 
 
-_CLAIM_SQL = None
+def _current_meeting(meeting_id: int) -> Meeting | None:
+    return Meeting.objects.select_related("series").filter(pk=meeting_id).first()
 
 
-def _claim_sql() -> str:
-    global _CLAIM_SQL
-    if _CLAIM_SQL is None:
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in Meeting._meta.concrete_fields)
-        table, version = quote(Meeting._meta.db_table), quote("version")
-        # Identifiers from the model's metadata, quoted; the values are parameters.
-        _CLAIM_SQL = (
-            f"UPDATE {table} SET {version} = {version} + 1, {quote('updated_at')} = %s "  # noqa: S608
-            f"WHERE {quote('id')} = %s AND {version} = %s RETURNING {columns}"
-        )
-    return _CLAIM_SQL
+def claim_meeting(meeting: Meeting, version: int | None, *, field: str = "version") -> Meeting:
+    """Claim `version` of the meeting (core.versioning.claim) and refresh `meeting` to the
+    claimed row, its series kept. `field="minutes_version"` claims its general minutes."""
+    try:
+        return claim(meeting, version, fresh=_current_meeting, field=field)
+    except Conflict as conflict:
+        minutes = field == "minutes_version"
+        message = StaleVersion.MINUTES_MESSAGE if minutes else None
+        raise StaleVersion(conflict.current, message) from None
 
 
-def claim_meeting(meeting: Meeting, version: int) -> Meeting:
-    """Bump the version iff it is still `version`; refresh `meeting` to the claimed row.
-
-    One statement (UPDATE … RETURNING): the conditional update and the fresh row together.
-    The related objects already loaded (the series) stay: a claim never changes them."""
-    with connection.cursor() as cursor:
-        cursor.execute(_claim_sql(), [timezone.now(), meeting.pk, version])
-        row = cursor.fetchone()
-    if row is None:
-        raise StaleVersion(fresh_meeting(meeting.pk))
-    fields = Meeting._meta.concrete_fields
-    fresh = Meeting.from_db(connection.alias, [f.attname for f in fields], _converted(row))
-    for model_field in fields:
-        setattr(meeting, model_field.attname, getattr(fresh, model_field.attname))
-    # What the view's answer may reuse instead of reading the agenda again (see `remember`).
-    meeting.__dict__.pop("fresh_agenda", None)
-    meeting.__dict__.pop("agenda_before", None)
+def lock_meeting(meeting_id: int) -> Meeting:
+    """The meeting, fresh and its row locked until the transaction ends, for a change of one
+    of its items: rules over the whole agenda then see item changes one after the other.
+    Its version stays: nobody's agenda form goes stale because one item changed."""
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("series")
+        .filter(pk=meeting_id)
+        .first()
+    )
+    if meeting is None:
+        raise StaleVersion(None)
     return meeting
 
 
-def _converted(row) -> list:
-    """The database's values as the fields hold them (SQLite returns datetimes as text)."""
-    values = []
-    for model_field, value in zip(Meeting._meta.concrete_fields, row, strict=True):
-        col = model_field.get_col(Meeting._meta.db_table)
-        for converter in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
-            value = converter(value, col, connection)
-        values.append(value)
-    return values
+def claim_item(item: AgendaItem, version: int | None, *, field: str = "version") -> AgendaItem:
+    """Claim `version` of the item (or of its minutes: `field="minutes_version"`), refreshing
+    `item`; a stale or deleted item is an `ItemChanged` carrying it as it is now."""
+    try:
+        return claim(item, version, field=field)
+    except Conflict as conflict:
+        what = "the minutes" if field == "minutes_version" else "the details"
+        raise ItemChanged(conflict.current, what) from None
+
+
+def touch_meeting(meeting: Meeting, by: User | None) -> None:
+    """An item of the meeting changed: a published agenda's revision grows (`agenda_changed`);
+    either way the meeting's `updated_at` moves (feeds, the quiet period of update mails)."""
+    if meeting.state == Meeting.State.PUBLISHED:
+        agenda_changed(meeting, by)
+    else:
+        meeting.updated_at = timezone.now()
+        Meeting.objects.filter(pk=meeting.pk).update(updated_at=meeting.updated_at)
 
 
 def save_meeting(meeting: Meeting, by: User | None, *fields: str) -> None:
@@ -166,7 +199,8 @@ def renumber(sections: dict[str, list[AgendaItem]]) -> None:
 
 
 def snapshot(items: Iterable[AgendaItem]) -> list[AgendaItem]:
-    """What the order and the clock of the agenda were, before a change mutates the items."""
+    """What the order and the clock of the agenda were, before a change mutates the items
+    (and which deliverables it tracked)."""
     return [
         AgendaItem(
             pk=item.pk,
@@ -174,19 +208,51 @@ def snapshot(items: Iterable[AgendaItem]) -> list[AgendaItem]:
             section=item.section,
             position=item.position,
             duration_minutes=item.duration_minutes,
+            deliverable_id=item.deliverable_id,
         )
         for item in items
     ]
 
 
-def remember(
-    meeting: Meeting, sections: dict[str, list[AgendaItem]], before: list[AgendaItem]
-) -> None:
-    """Leave the agenda as the change left it (in running order, presenters and topics
-    loaded) and its order before, for the builder's answer: it need not read them again.
-    Set on the claimed meeting; the next claim of the same object drops them."""
-    meeting.fresh_agenda = [item for section in Section.values for item in sections[section]]
-    meeting.agenda_before = before
+def running_order(sections: dict[str, list[AgendaItem]]) -> list[AgendaItem]:
+    return [item for section in Section.values for item in sections[section]]
+
+
+@dataclass(frozen=True)
+class AgendaChange:
+    """What one change of the agenda did, for whoever shows it (the builder's presenter,
+    adcmeet.meetings.builder): nothing needs to be read again to answer it.
+
+    `meeting` is as the change left it (its new `version`); `agenda` the live items in running
+    order with presenters, topics and deliverables loaded; `before` the agenda's order and
+    clock before the change (`snapshot`s). The lists name the items the change was about."""
+
+    meeting: Meeting
+    agenda: list[AgendaItem]
+    before: list[AgendaItem]
+    added: list[AgendaItem] = field(default_factory=list)
+    removed: list[AgendaItem] = field(default_factory=list)
+    restored: list[AgendaItem] = field(default_factory=list)
+    moved: list[AgendaItem] = field(default_factory=list)
+    edited: list[AgendaItem] = field(default_factory=list)
+
+    @property
+    def version(self) -> int:
+        return self.meeting.version
+
+    @property
+    def item(self) -> AgendaItem:
+        """The one item a change of one item was about."""
+        return next(iter(self.added + self.removed + self.restored + self.moved + self.edited))
+
+    @property
+    def tracking_changed(self) -> bool:
+        """Whether the set of deliverables on the agenda changed (what the tracking proposals
+        leave out)."""
+        def tracked(items: list[AgendaItem]) -> set[int]:
+            return {item.deliverable_id for item in items if item.deliverable_id}
+
+        return tracked(self.before) != tracked(self.agenda)
 
 
 def check_item(*, title: str, duration_minutes: int) -> None:

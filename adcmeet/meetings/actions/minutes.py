@@ -1,4 +1,9 @@
-"""Minutes of the meeting and of each item; action items."""
+"""Minutes of the meeting and of each item; action items.
+
+Each is versioned on its own (core.versioning): the general minutes by the meeting's
+`minutes_version`, an item's minutes by the item's `minutes_version`, an action item by its
+`version`. Two people minuting different items, or ticking off different actions, never
+conflict; the same text or action does."""
 
 from __future__ import annotations
 
@@ -9,7 +14,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from adcmeet.accounts.models import User
-from adcmeet.meetings.actions.common import AgendaError, claim_meeting, save_meeting
+from adcmeet.core.versioning import Conflict, claim
+from adcmeet.meetings.actions.common import AgendaError, claim_item, claim_meeting, save_meeting
 from adcmeet.meetings.models import (
     ActionItem,
     AgendaItem,
@@ -17,18 +23,36 @@ from adcmeet.meetings.models import (
 )
 
 
-def save_minutes(*, meeting: Meeting, version: int, by: User | None, text: str) -> Meeting:
+class ActionChanged(Conflict):
+    """The action item was ticked off, reopened or deleted since the page showed it."""
+
+    def __init__(self, action: ActionItem | None):
+        if action is None:
+            message = "That action item was deleted in the meantime."
+        else:
+            state = "done" if action.done else "open"
+            message = (
+                f"Someone else changed the action “{action.text}” in the meantime (it is "
+                f"{state} now); your change was not applied."
+            )
+        super().__init__(action, message)
+
+
+def save_minutes(*, meeting: Meeting, version: int | None, by: User | None, text: str) -> Meeting:
+    """The general minutes, based on their `minutes_version`."""
     with transaction.atomic():
-        meeting = claim_meeting(meeting, version)
+        meeting = claim_meeting(meeting, version, field="minutes_version")
         meeting.minutes = text
         save_meeting(meeting, by, "minutes")
     return meeting
 
 
-def save_item_minutes(*, item: AgendaItem, version: int, by: User | None, text: str) -> AgendaItem:
+def save_item_minutes(
+    *, item: AgendaItem, version: int | None, by: User | None, text: str
+) -> AgendaItem:
+    """An item's minutes, based on the item's `minutes_version`."""
     with transaction.atomic():
-        meeting = claim_meeting(item.meeting, version)
-        item = AgendaItem.objects.get(pk=item.pk, meeting=meeting)
+        item = claim_item(item, version, field="minutes_version")
         item.minutes = text
         item._history_user = by
         item.save(update_fields=["minutes"])
@@ -38,31 +62,32 @@ def save_item_minutes(*, item: AgendaItem, version: int, by: User | None, text: 
 def add_action_item(
     *,
     meeting: Meeting,
-    version: int,
     by: User | None,
     text: str,
     owner: User | None = None,
     due: datetime.date | None = None,
     agenda_item: AgendaItem | None = None,
 ) -> ActionItem:
+    """A new action item (at version 1): it changes nothing anybody else was editing."""
     text = " ".join(text.split())
     if not text:
         raise AgendaError("Describe the action.")
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise AgendaError("That agenda item belongs to another meeting.")
-    with transaction.atomic():
-        meeting = claim_meeting(meeting, version)
-        return ActionItem.objects.create(
-            meeting=meeting, text=text[:500], owner=owner, due=due, agenda_item=agenda_item
-        )
+    return ActionItem.objects.create(
+        meeting=meeting, text=text[:500], owner=owner, due=due, agenda_item=agenda_item
+    )
 
 
 def complete_action_item(
-    *, action: ActionItem, version: int, by: User | None, done: bool = True
+    *, action: ActionItem, version: int | None, by: User | None, done: bool = True
 ) -> ActionItem:
+    """Tick an action off (or reopen it), based on its `version`."""
     with transaction.atomic():
-        claim_meeting(action.meeting, version)
-        action = ActionItem.objects.get(pk=action.pk)
+        try:
+            action = claim(action, version)
+        except Conflict as conflict:
+            raise ActionChanged(conflict.current) from None
         action.done = done
         action.done_at = timezone.now() if done else None
         action.save(update_fields=["done", "done_at"])

@@ -11,6 +11,7 @@ from django.db import transaction
 from adcmeet.accounts.models import User
 from adcmeet.meetings.actions.common import (
     TRACKING_MINUTES,
+    AgendaChange,
     AgendaError,
     Section,
     agenda_changed,
@@ -21,6 +22,8 @@ from adcmeet.meetings.actions.common import (
     ensure_editable,
     previous_meeting,
     renumber,
+    running_order,
+    snapshot,
 )
 from adcmeet.meetings.models import (
     AgendaItem,
@@ -37,9 +40,6 @@ class TrackingProposal:
     @property
     def owners(self) -> list[User]:
         return list(self.deliverable.owners.all())
-
-
-# --- the version claim -------------------------------------------------------------------
 
 
 def current_period(roadmap: Roadmap, day: datetime.date) -> Period | None:
@@ -114,11 +114,11 @@ def propose_tracking_items(
 def accept_tracking_items(
     *,
     meeting: Meeting,
-    version: int,
+    version: int | None,
     by: User | None,
     deliverables: Sequence[Deliverable],
     duration_minutes: int = TRACKING_MINUTES,
-) -> list[AgendaItem]:
+) -> AgendaChange:
     """Put the chosen deliverables on the agenda as tracking items, in the order given, each
     presented by its first owner. Ones already on the agenda are skipped."""
     if not deliverables:
@@ -127,7 +127,9 @@ def accept_tracking_items(
     with transaction.atomic():
         meeting = claim_meeting(meeting, version)
         ensure_editable(meeting)
-        sections = by_section(agenda_items(meeting))
+        current = agenda_items(meeting)
+        before = snapshot(current)
+        sections = by_section(current)
         present = {item.deliverable_id for item in sections[Section.TRACKING]} | {
             item.deliverable_id for item in sections[Section.HOT]
         }
@@ -144,7 +146,8 @@ def accept_tracking_items(
                 duration_minutes=duration_minutes,
                 presenter=owners[0] if owners else None,
                 deliverable=deliverable,
-                task_force_id=deliverable.task_force_id,
+                # The instance, not its id: the answer shows it without reading it again.
+                task_force=deliverable.task_force,
             )
             item._history_user = by
             item.save()
@@ -153,10 +156,12 @@ def accept_tracking_items(
         renumber(sections)
         if created:
             agenda_changed(meeting, by)
-    return created
+    return AgendaChange(
+        meeting=meeting, agenda=running_order(sections), before=before, added=created
+    )
 
 
-def copy_from_last_week(*, meeting: Meeting, version: int, by: User | None) -> list[AgendaItem]:
+def copy_from_last_week(*, meeting: Meeting, version: int | None, by: User | None) -> AgendaChange:
     """Bring the recurring items (open floor, standing hot topics) of the previous meeting
     of the series, unless an item of that title is already in that section."""
     with transaction.atomic():
@@ -165,23 +170,33 @@ def copy_from_last_week(*, meeting: Meeting, version: int, by: User | None) -> l
         last = previous_meeting(meeting)
         if last is None:
             raise AgendaError("There is no earlier meeting in this series to copy from.")
-        sections = by_section(agenda_items(meeting))
-        present = {(item.section, item.title.casefold()) for item in agenda_items(meeting)}
+        current = agenda_items(meeting)
+        before = snapshot(current)
+        sections = by_section(current)
+        present = {(item.section, item.title.casefold()) for item in current}
         created = []
-        for source in last.items.live().filter(recurring=True).in_agenda_order():
+        sources = (
+            last.items.live()
+            .filter(recurring=True)
+            .in_agenda_order()
+            .select_related("presenter", "task_force", "deliverable")
+        )
+        for source in sources:
             if (source.section, source.title.casefold()) in present:
                 continue
+            if source.section == Section.FOCUS and sections[Section.FOCUS]:
+                continue  # one focus topic a meeting: this week's stays
             item = AgendaItem(
                 meeting=meeting,
                 section=source.section,
                 title=source.title,
                 duration_minutes=source.duration_minutes,
-                presenter_id=source.presenter_id,
+                presenter=source.presenter,
                 presenter_name=source.presenter_name,
                 presenter_email=source.presenter_email,
                 presenter_affiliation=source.presenter_affiliation,
-                task_force_id=source.task_force_id,
-                deliverable_id=source.deliverable_id,
+                task_force=source.task_force,
+                deliverable=source.deliverable,
                 notes=source.notes,
                 recurring=True,
             )
@@ -196,7 +211,9 @@ def copy_from_last_week(*, meeting: Meeting, version: int, by: User | None) -> l
             )
         renumber(sections)
         agenda_changed(meeting, by)
-    return created
+    return AgendaChange(
+        meeting=meeting, agenda=running_order(sections), before=before, added=created
+    )
 
 
 # --- publishing and scheduling -----------------------------------------------------------

@@ -1,33 +1,125 @@
 """The agenda builder (conveners): the page, item changes, tracking, copies, publishing,
-cancelling and moving the meeting."""
+cancelling and moving the meeting.
+
+Every mutating view hands the posted `version` to one action of adcmeet.meetings.actions and
+answers with what the presenter (adcmeet.meetings.builder) says the change re-renders:
+- htmx: the regions the change altered, with a notice;
+- plain forms: a redirect back to the page, the notice as a message.
+A refusal is answered in one place (`_refused`, through core.versioning.answers_refusals): the
+whole builder with the notice and the user's input kept, 409 for a stale version (with the
+fresh agenda), 422 for a rule or a form the change broke."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
-from adcmeet.core.access import (
-    login_required,
-)
-from adcmeet.meetings import actions, forms
-from adcmeet.meetings.models import AgendaItem
-from adcmeet.meetings.views.builder_regions import (
-    KEEP_BUT_PROPOSALS,
-    KEEP_FORMS,
-    answer_invalid,
-    attempt,
-    builder_response,
-    shapes_now,
-)
+from adcmeet.core.access import login_required
+from adcmeet.core.versioning import Refused, answers_refusals
+from adcmeet.meetings import actions, builder, forms
+from adcmeet.meetings.actions import AgendaChange
+from adcmeet.meetings.models import AgendaItem, Meeting
 from adcmeet.meetings.views.fetch import (
     EDIT_TEMPLATE,
     Section,
     editable_meeting,
     meeting_item,
+    posted_version,
     viewer_zone,
 )
+
+
+def _render(
+    request: HttpRequest,
+    meeting: Meeting,
+    *,
+    regions: builder.Regions = builder.WHOLE,
+    status: int = 200,
+    **context,
+) -> HttpResponse:
+    """The builder page; for htmx its `#builder` partial, or only the regions `regions`
+    re-renders (the budget as the swap target, the rest out of band)."""
+    if not request.htmx:
+        regions = builder.WHOLE
+    template = (
+        EDIT_TEMPLATE
+        if not request.htmx
+        else f"{EDIT_TEMPLATE}#builder"
+        if regions.whole
+        else f"{EDIT_TEMPLATE}#changes"
+    )
+    context = builder.builder_context(
+        meeting, zone=viewer_zone(request), regions=regions, **context
+    )
+    response = render(request, template, context, status=status)
+    if request.htmx and not regions.whole:
+        retarget(response, "#budget")
+        reswap(response, "outerHTML")
+    response["X-Meeting-Version"] = str(meeting.version)
+    return response
+
+
+def _done(
+    request: HttpRequest,
+    meeting: Meeting,
+    notice: str,
+    *,
+    regions: builder.Regions,
+    agenda: list[AgendaItem] | None = None,
+    level: str = "success",
+    undo: AgendaItem | None = None,
+) -> HttpResponse:
+    """After a successful change: for htmx the regions it altered, for plain forms a redirect
+    back to the builder (the notice as a message, an undo kept in the session)."""
+    if request.htmx:
+        return _render(
+            request, meeting, regions=regions, agenda=agenda, notice=notice, level=level, undo=undo
+        )
+    messages.add_message(
+        request, messages.WARNING if level == "warning" else messages.SUCCESS, notice
+    )
+    if undo is not None:
+        request.session["agenda_undo"] = undo.pk
+    return redirect(reverse("meeting-edit", args=[meeting.pk]) + "#agenda")
+
+
+def _changed(
+    request: HttpRequest, change: AgendaChange, notice: str, *, used: str | None = None, **extra
+) -> HttpResponse:
+    regions = builder.regions_for(change, used=used)
+    return _done(request, change.meeting, notice, regions=regions, agenda=change.agenda, **extra)
+
+
+def _refused(
+    request: HttpRequest, refusal: Refused, meeting_id: int, item_id: int | None = None
+) -> HttpResponse:
+    """The whole builder, current, with the refusal's message and the forms the user filled in
+    (a stale item edit also shows what is saved now)."""
+    current = getattr(refusal, "current", None)
+    meeting = current if isinstance(current, Meeting) else None
+    if meeting is None:
+        meeting = Meeting.objects.select_related("series").filter(pk=meeting_id).first()
+        if meeting is None:
+            raise Http404("This meeting was deleted.")
+    item = meeting.items.filter(pk=item_id).first() if item_id is not None else None
+    bound, editing = builder.posted_forms(request.POST, meeting, item=item)
+    stale_item = item_id if isinstance(current, AgendaItem) else None
+    return _render(
+        request,
+        meeting,
+        notice=refusal.message,
+        level="error",
+        bound=bound,
+        editing=editing,
+        stale_item=stale_item,
+    )
+
+
+refusals = answers_refusals(_refused)
 
 
 @require_GET
@@ -39,25 +131,17 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if edit_id.isdigit():
         item = meeting.items.live().filter(pk=int(edit_id)).first()
         if item is not None:
-            editing = (item.pk, _edit_form(item))
+            editing = (item.pk, builder.edit_form(item))
     undo = None
     undo_id = request.session.pop("agenda_undo", None)
     if undo_id:
         undo = meeting.items.filter(pk=undo_id, deleted_at__isnull=False).first()
-    return builder_response(request, meeting, editing=editing, undo=undo)
-
-
-def _edit_form(item: AgendaItem, data=None) -> forms.ItemForm:
-    return forms.ItemForm(
-        data,
-        section=item.section,
-        initial=forms.ItemForm.initial_for(item),
-        prefix=f"item-{item.pk}",
-    )
+    return _render(request, meeting, editing=editing, undo=undo)
 
 
 @require_POST
 @login_required
+@refusals
 def item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = editable_meeting(request, meeting_id)
     section = request.POST.get("section", "")
@@ -65,28 +149,22 @@ def item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
         return HttpResponseBadRequest("Unknown agenda section.")
     form = forms.ItemForm(request.POST, section=section, prefix=f"add-{section}")
     if not form.is_valid():
-        return answer_invalid(
-            request, meeting, "The item was not added: see the form.", bound={section: form}
-        )
-
-    def change(version: int) -> str:
-        item = actions.add_item(
-            meeting=meeting,
-            version=version,
-            by=request.user,
-            section=section,
-            **form.action_kwargs(),
-        )
-        return f"Added “{item.title}” to {Section(section).label.lower()}."
-
-    # The form just used comes back empty, ready for the next item; the others stay, and so
-    # do the removed items (an add removes none).
-    keep = (KEEP_FORMS | {"removed"}) - {f"add-{section}"}
-    return attempt(request, meeting, change, keep=keep, reshape=True, bound={section: form})
+        raise Refused("The item was not added: see the form.")
+    change = actions.add_item(
+        meeting=meeting,
+        version=posted_version(request),
+        by=request.user,
+        section=section,
+        **form.action_kwargs(),
+    )
+    notice = f"Added “{change.item.title}” to {Section(section).label.lower()}."
+    # The form just used comes back empty, ready for the next item.
+    return _changed(request, change, notice, used=f"add-{section}")
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@refusals
 def item_edit(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
     meeting = editable_meeting(request, meeting_id)
     item = meeting_item(meeting, item_id)
@@ -99,63 +177,48 @@ def item_edit(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRespon
         planned = next((p for p in plan.items if p.item.pk == item.pk), None)
         if planned is None:
             raise Http404
-        form = forms.ItemForm(
-            section=item.section,
-            initial=forms.ItemForm.initial_for(item),
-            prefix=f"item-{item.pk}",
-            people=forms.people_choices(),
-        )
+        form = builder.edit_form(item, people=forms.people_choices())
         return render(
             request,
             f"{EDIT_TEMPLATE}#item_edit",
             {"meeting": meeting, "planned": planned, "form": form, "plan": plan},
         )
-    form = _edit_form(item, request.POST)
+    form = builder.edit_form(item, request.POST)
     if not form.is_valid():
-        return answer_invalid(
-            request, meeting, "The item was not saved: see the form.", editing=(item.pk, form)
-        )
-
-    def change(version: int) -> str:
-        kwargs = form.action_kwargs()
-        if item.section == Section.FOCUS and not form.cleaned_data.get("topic"):
-            kwargs.update(task_force=None, outline_item=None)
-        saved = actions.update_item(item=item, version=version, by=request.user, **kwargs)
-        return f"Saved “{saved.title}”."
-
-    return attempt(request, meeting, change, editing=(item.pk, form))
+        raise Refused("The item was not saved: see the form.")
+    kwargs = form.action_kwargs()
+    if item.section == Section.FOCUS and not form.cleaned_data.get("topic"):
+        kwargs.update(task_force=None, outline_item=None)
+    change = actions.update_item(
+        item=item, version=posted_version(request), by=request.user, **kwargs
+    )
+    return _changed(request, change, f"Saved “{change.item.title}”.")
 
 
 @require_POST
 @login_required
+@refusals
 def item_remove(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
     meeting = editable_meeting(request, meeting_id)
     item = meeting_item(meeting, item_id)
-
-    def change(version: int):
-        removed = actions.remove_item(item=item, version=version, by=request.user)
-        return f"Removed “{removed.title}”.", {"undo": removed}
-
-    before = shapes_now(request, meeting) if request.htmx else None
-    return attempt(request, meeting, change, keep=KEEP_BUT_PROPOSALS, before=before)
+    change = actions.remove_item(item=item, version=posted_version(request), by=request.user)
+    removed = change.item
+    return _changed(request, change, f"Removed “{removed.title}”.", undo=removed)
 
 
 @require_POST
 @login_required
+@refusals
 def item_restore(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
     meeting = editable_meeting(request, meeting_id)
     item = meeting_item(meeting, item_id)
-
-    def change(version: int) -> str:
-        restored = actions.restore_item(item=item, version=version, by=request.user)
-        return f"Restored “{restored.title}”."
-
-    before = shapes_now(request, meeting) if request.htmx else None
-    return attempt(request, meeting, change, keep=KEEP_BUT_PROPOSALS, before=before)
+    change = actions.restore_item(item=item, version=posted_version(request), by=request.user)
+    return _changed(request, change, f"Restored “{change.item.title}”.")
 
 
 @require_POST
 @login_required
+@refusals
 def item_move(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
     meeting = editable_meeting(request, meeting_id)
     item = meeting_item(meeting, item_id)
@@ -166,123 +229,95 @@ def item_move(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRespon
         return HttpResponseBadRequest("Move up or down.")
     if direction is None and not index_text.lstrip("-").isdigit():
         return HttpResponseBadRequest("Say where to move the item.")
-    index = int(index_text) if direction is None else None
-
-    def change(version: int) -> str:
-        moved = actions.move_item(
-            item=item,
-            version=version,
-            by=request.user,
-            direction=direction,
-            section=section,
-            index=index,
-        )
-        return f"Moved “{moved.title}”."
-
-    return attempt(request, meeting, change, keep=KEEP_FORMS | {"removed"}, reshape=True)
+    change = actions.move_item(
+        item=item,
+        version=posted_version(request),
+        by=request.user,
+        direction=direction,
+        section=section,
+        index=int(index_text) if direction is None else None,
+    )
+    return _changed(request, change, f"Moved “{change.item.title}”.")
 
 
 @require_POST
 @login_required
+@refusals
 def tracking_accept(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = editable_meeting(request, meeting_id)
     proposals = actions.propose_tracking_items(meeting=meeting)
     form = forms.TrackingForm(request.POST, proposals=proposals)
     if not form.is_valid():
-        return answer_invalid(
-            request,
-            meeting,
-            "Nothing was added: choose deliverables to track.",
-            bound={"tracking": form},
-        )
-
-    def change(version: int) -> str:
-        created = actions.accept_tracking_items(
-            meeting=meeting,
-            version=version,
-            by=request.user,
-            deliverables=form.chosen(),
-            duration_minutes=form.cleaned_data["duration_minutes"],
-        )
-        return f"Added {len(created)} deliverable(s) to the tracking section."
-
-    return attempt(request, meeting, change, keep=KEEP_BUT_PROPOSALS, bound={"tracking": form})
+        raise Refused("Nothing was added: choose deliverables to track.")
+    change = actions.accept_tracking_items(
+        meeting=meeting,
+        version=posted_version(request),
+        by=request.user,
+        deliverables=form.chosen(),
+        duration_minutes=form.cleaned_data["duration_minutes"],
+    )
+    notice = f"Added {len(change.added)} deliverable(s) to the tracking section."
+    return _changed(request, change, notice)
 
 
 @require_POST
 @login_required
+@refusals
 def copy_last_week(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = editable_meeting(request, meeting_id)
-
-    def change(version: int) -> str:
-        created = actions.copy_from_last_week(meeting=meeting, version=version, by=request.user)
-        titles = ", ".join(f"“{item.title}”" for item in created)
-        return f"Copied from last week: {titles}."
-
-    return attempt(request, meeting, change, keep=KEEP_BUT_PROPOSALS)
+    change = actions.copy_from_last_week(
+        meeting=meeting, version=posted_version(request), by=request.user
+    )
+    titles = ", ".join(f"“{item.title}”" for item in change.added)
+    return _changed(request, change, f"Copied from last week: {titles}.")
 
 
 @require_POST
 @login_required
+@refusals
 def publish(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = editable_meeting(request, meeting_id)
-
-    def change(version: int):
-        result = actions.publish_meeting(meeting=meeting, version=version, by=request.user)
-        what = "Published the agenda" if result.kind == "agenda" else "Sent the updated agenda"
-        notice = f"{what} (revision {result.meeting.revision}); the mail is queued."
-        if result.warning:
-            return f"{notice} Note: {result.warning}", {"level": "warning"}
-        return notice
-
-    return attempt(request, meeting, change)
+    result = actions.publish_meeting(
+        meeting=meeting, version=posted_version(request), by=request.user
+    )
+    what = "Published the agenda" if result.kind == "agenda" else "Sent the updated agenda"
+    notice = f"{what} (revision {result.meeting.revision}); the mail is queued."
+    if result.warning:
+        notice, level = f"{notice} Note: {result.warning}", "warning"
+    else:
+        level = "success"
+    return _done(request, result.meeting, notice, regions=builder.STATE_CHANGE, level=level)
 
 
 @require_POST
 @login_required
+@refusals
 def cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = editable_meeting(request, meeting_id)
     form = forms.CancelForm(request.POST, prefix="cancel")
     if not form.is_valid():
-        return answer_invalid(
-            request,
-            meeting,
-            "The meeting was not cancelled: give a reason.",
-            bound={"cancel": form},
-        )
-
-    def change(version: int) -> str:
-        actions.cancel_meeting(
-            meeting=meeting, version=version, by=request.user, reason=form.cleaned_data["reason"]
-        )
-        return "The meeting is cancelled; the notice is queued."
-
-    return attempt(request, meeting, change, keep=frozenset(), bound={"cancel": form})
+        raise Refused("The meeting was not cancelled: give a reason.")
+    cancelled = actions.cancel_meeting(
+        meeting=meeting,
+        version=posted_version(request),
+        by=request.user,
+        reason=form.cleaned_data["reason"],
+    )
+    notice = "The meeting is cancelled; the notice is queued."
+    return _done(request, cancelled, notice, regions=builder.WHOLE)
 
 
 @require_POST
 @login_required
+@refusals
 def move(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = editable_meeting(request, meeting_id)
     form = forms.MoveMeetingForm(request.POST, meeting=meeting, prefix="move")
     if not form.is_valid():
-        return answer_invalid(
-            request, meeting, "The meeting was not moved: see the form.", bound={"move": form}
-        )
-
-    def change(version: int) -> str:
-        moved = actions.move_meeting(
-            meeting=meeting, version=version, by=request.user, start=form.start()
-        )
-        return f"Moved the meeting to {moved.local_start:%A %d %B %Y, %H:%M}."
-
+        raise Refused("The meeting was not moved: see the form.")
+    moved = actions.move_meeting(
+        meeting=meeting, version=posted_version(request), by=request.user, start=form.start()
+    )
+    notice = f"Moved the meeting to {moved.local_start:%A %d %B %Y, %H:%M}."
     # The whole builder: the meeting's day decides the proposals and the move form's date.
-    return attempt(request, meeting, change, keep=frozenset(), bound={"move": form})
-
-
-# --- minutes --------------------------------------------------------------------------------
-#
-# The minutes page has several independent forms; a save swaps only its own region (an item,
-# the general minutes, the action items), so text typed elsewhere stays. Each save still grows
-# the meeting version: the response says which version it replaced, and agenda.js moves the
-# page's other forms on to the new one (an edit by anybody else still shows up as stale).
+    return _done(request, moved, notice, regions=builder.WHOLE)

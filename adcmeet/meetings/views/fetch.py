@@ -3,13 +3,14 @@ views: each returns the object or raises 404/403."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from adcmeet.core.access import (
     can_edit_meeting,
 )
+from adcmeet.core.versioning import parse_version
 from adcmeet.lib import agenda as agenda_lib
 from adcmeet.meetings.models import AgendaItem, Meeting
 
@@ -41,11 +42,13 @@ def meeting_item(meeting: Meeting, item_id: int) -> AgendaItem:
     return item
 
 
-def posted_version(request: HttpRequest) -> int | None:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
+def posted_version(request: HttpRequest) -> int:
+    """The version the posted form was built from (core.versioning); a form without one is a
+    bad request, never a change applied blindly."""
+    version = parse_version(request.POST.get("version"))
+    if version is None:
+        raise BadRequest("This form is missing the version it is based on.")
+    return version
 
 
 def viewer_zone(request: HttpRequest):

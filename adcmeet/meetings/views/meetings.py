@@ -22,7 +22,7 @@ from adcmeet.core.access import (
 )
 from adcmeet.core.fragments import Param
 from adcmeet.meetings import actions
-from adcmeet.meetings.views.builder_regions import agenda_sections
+from adcmeet.meetings.builder import agenda_sections
 from adcmeet.meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries
 from adcmeet.meetings.views.fetch import (
     PAGE_SIZE,

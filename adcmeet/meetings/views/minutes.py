@@ -1,12 +1,16 @@
-"""The minutes sheet (conveners; presenters for their own items) and action items."""
+"""The minutes sheet (conveners; presenters for their own items) and action items.
+
+The sheet has several independent forms, each versioned on its own (the general minutes, each
+item's minutes, each action item: adcmeet.meetings.actions.minutes). A save swaps only its own
+region, so text typed elsewhere stays, and the other forms keep their versions. A refusal is
+answered in one place (`_refused`): the whole sheet, current, with the user's text kept in the
+form they sent and what is saved now shown beside it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
@@ -17,6 +21,7 @@ from adcmeet.core.access import (
     can_take_minutes,
     login_required,
 )
+from adcmeet.core.versioning import Conflict, Refused, answers_refusals
 from adcmeet.meetings import actions, forms
 from adcmeet.meetings.models import ActionItem, AgendaItem, Meeting
 from adcmeet.meetings.views.fetch import (
@@ -26,6 +31,7 @@ from adcmeet.meetings.views.fetch import (
     viewer_zone,
     visible_meeting,
 )
+from adcmeet.meetings.views.me import _me_context
 
 
 def _minutes_meeting(request: HttpRequest, meeting_id: int) -> tuple[Meeting, list[AgendaItem]]:
@@ -49,7 +55,10 @@ def _minutes_context(
     level: str = "success",
     notice_at: str = "sheet",
     bound: dict | None = None,
+    stale: bool = False,
 ) -> dict:
+    """`bound`: forms refilled with the user's input, keyed "meeting", "action" or an item's
+    pk; with `stale`, each of them shows what is saved now beside the user's text."""
     bound = bound or {}
     user = request.user
     convener = can_edit_meeting(user, meeting)
@@ -65,6 +74,7 @@ def _minutes_context(
                 "can_write": convener or item.presenter_id == user.pk,
                 "notice": notice if notice_at == f"item-{item.pk}" else "",
                 "form": _item_minutes_form(item, bound.get(item.pk)),
+                "stale": stale and item.pk in bound,
             }
         )
     return {
@@ -73,6 +83,7 @@ def _minutes_context(
         "convener": convener,
         "minutes_form": bound.get("meeting")
         or forms.MinutesForm(initial={"text": meeting.minutes}, prefix="minutes"),
+        "minutes_stale": stale and "meeting" in bound,
         "action_form": bound.get("action")
         or forms.ActionItemForm(meeting=meeting, people=people, items=items, prefix="action"),
         "action_items": list(
@@ -102,7 +113,6 @@ def _minutes_response(
     *,
     region: str = "sheet",
     status: int = 200,
-    was: int | None = None,
     **context,
 ) -> HttpResponse:
     """Render the minutes page, or for htmx one region of it: "sheet", "meeting",
@@ -121,71 +131,83 @@ def _minutes_response(
         partial = {"sheet": "sheet", "meeting": "meeting_minutes", "actions": "actions"}[region]
         template = f"{MINUTES_TEMPLATE}#{partial}"
     response = render(request, template, context, status=status)
-    response["X-Meeting-Version"] = str(meeting.version)
-    if was is not None:
-        response["X-Meeting-Version-Was"] = str(was)
-    return response
-
-
-def _minutes_attempt(
-    request: HttpRequest,
-    meeting: Meeting,
-    change: Callable[[int], str],
-    *,
-    region: str,
-    bound: dict,
-) -> HttpResponse:
-    version = posted_version(request)
-    if version is None:
-        return HttpResponseBadRequest("This form is missing the meeting version it is based on.")
-    try:
-        notice = change(version)
-    except actions.StaleVersion as stale:
-        # The whole sheet, fresh, with the user's text kept in the form they sent.
-        fresh = stale.meeting
-        response = _minutes_response(
-            request,
-            fresh,
-            actions.agenda_items(fresh),
-            region="sheet",
-            status=409,
-            notice=stale.message + " Your text is kept in the form: check it and save again.",
-            level="error",
-            bound=bound,
-        )
-        return _whole_sheet(request, response)
-    except actions.AgendaError as refused:
-        response = _minutes_response(
-            request,
-            meeting,
-            actions.agenda_items(meeting),
-            region="sheet",
-            status=422,
-            notice=refused.message,
-            level="error",
-            bound=bound,
-        )
-        return _whole_sheet(request, response)
-    if not request.htmx:
-        messages.success(request, notice)
-        return redirect("meeting-minutes", meeting.pk)
-    fresh = actions.fresh_meeting(meeting.pk)
-    return _minutes_response(
-        request,
-        fresh,
-        actions.agenda_items(fresh),
-        region=region,
-        was=version,
-        notice=notice,
-        notice_at=region,
-    )
-
-
-def _whole_sheet(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    if request.htmx:
+    if request.htmx and region == "sheet":
+        # Whichever form was sent, the whole sheet replaces the sheet.
         retarget(response, "#minutes-sheet")
         reswap(response, "outerHTML")
     return response
+
+
+def _saved(request: HttpRequest, meeting: Meeting, notice: str, *, region: str) -> HttpResponse:
+    """After a save: its own region for htmx (the rest of the sheet stays as the browser has
+    it), a redirect back to the sheet for plain forms."""
+    if not request.htmx:
+        messages.success(request, notice)
+        return redirect("meeting-minutes", meeting.pk)
+    items = actions.agenda_items(meeting)
+    return _minutes_response(
+        request, meeting, items, region=region, notice=notice, notice_at=region
+    )
+
+
+def _posted_forms(request: HttpRequest, meeting: Meeting, item_id: int | None) -> dict:
+    """The forms of the sheet this POST filled in, bound again (with their errors)."""
+    data = request.POST
+    bound: dict = {}
+    if "minutes-text" in data:
+        bound["meeting"] = forms.MinutesForm(data, prefix="minutes")
+    if item_id is not None and f"minutes-{item_id}-text" in data:
+        bound[item_id] = forms.MinutesForm(data, prefix=f"minutes-{item_id}")
+    if "action-text" in data:
+        bound["action"] = forms.ActionItemForm(data, meeting=meeting, prefix="action")
+    for form in bound.values():
+        form.is_valid()
+    return bound
+
+
+def _refused(
+    request: HttpRequest,
+    refusal: Refused,
+    meeting_id: int,
+    item_id: int | None = None,
+    action_id: int | None = None,
+) -> HttpResponse:
+    meeting = Meeting.objects.select_related("series").filter(pk=meeting_id).first()
+    if meeting is None:
+        raise Http404("This meeting was deleted.")
+    if request.POST.get("next") == "me" or (
+        action_id is not None and not can_take_minutes(request.user, meeting)
+    ):
+        # Ticked off from the owner's own page (a plain form): that page, with the message.
+        messages.error(request, refusal.message)
+        return render(request, "accounts/me.html", _me_context(request))
+    bound = _posted_forms(request, meeting, item_id)
+    stale = isinstance(refusal, Conflict)
+    notice = refusal.message
+    if stale and bound:
+        notice += " Your text is kept in the form: check it and save again."
+    notice_at = (
+        f"item-{item_id}"
+        if item_id in bound
+        else "meeting"
+        if "meeting" in bound
+        else "actions"
+        if "action" in bound or action_id is not None
+        else "sheet"
+    )
+    return _minutes_response(
+        request,
+        meeting,
+        actions.agenda_items(meeting),
+        notice=notice,
+        level="error",
+        notice_at=notice_at,
+        bound=bound,
+        stale=stale,
+    )
+
+
+refusals = answers_refusals(_refused)
 
 
 @require_GET
@@ -197,24 +219,25 @@ def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@refusals
 def minutes_save(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = visible_meeting(request, meeting_id)
     if not can_take_minutes(request.user, meeting):
         raise PermissionDenied
     form = forms.MinutesForm(request.POST, prefix="minutes")
     form.is_valid()  # free text: always valid
-
-    def change(version: int) -> str:
-        actions.save_minutes(
-            meeting=meeting, version=version, by=request.user, text=form.cleaned_data["text"]
-        )
-        return "Saved the minutes."
-
-    return _minutes_attempt(request, meeting, change, region="meeting", bound={"meeting": form})
+    saved = actions.save_minutes(
+        meeting=meeting,
+        version=posted_version(request),
+        by=request.user,
+        text=form.cleaned_data["text"],
+    )
+    return _saved(request, saved, "Saved the minutes.", region="meeting")
 
 
 @require_POST
 @login_required
+@refusals
 def item_minutes_save(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
     meeting = visible_meeting(request, meeting_id)
     item = meeting_item(meeting, item_id)
@@ -224,56 +247,37 @@ def item_minutes_save(request: HttpRequest, meeting_id: int, item_id: int) -> Ht
         raise PermissionDenied
     form = forms.MinutesForm(request.POST, prefix=f"minutes-{item.pk}")
     form.is_valid()
-
-    def change(version: int) -> str:
-        actions.save_item_minutes(
-            item=item, version=version, by=request.user, text=form.cleaned_data["text"]
-        )
-        return "Saved."
-
-    return _minutes_attempt(
-        request, meeting, change, region=f"item-{item.pk}", bound={item.pk: form}
+    actions.save_item_minutes(
+        item=item, version=posted_version(request), by=request.user, text=form.cleaned_data["text"]
     )
+    return _saved(request, meeting, "Saved.", region=f"item-{item.pk}")
 
 
 @require_POST
 @login_required
+@refusals
 def action_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = visible_meeting(request, meeting_id)
     if not can_take_minutes(request.user, meeting):
         raise PermissionDenied
     form = forms.ActionItemForm(request.POST, meeting=meeting, prefix="action")
     if not form.is_valid():
-        return _minutes_response(
-            request,
-            meeting,
-            actions.agenda_items(meeting),
-            region="actions",
-            status=422,
-            notice="The action was not added: see the form.",
-            level="error",
-            notice_at="actions",
-            bound={"action": form},
-        )
-
-    def change(version: int) -> str:
-        action = actions.add_action_item(
-            meeting=meeting,
-            version=version,
-            by=request.user,
-            text=form.cleaned_data["text"],
-            owner=form.cleaned_data["owner"],
-            due=form.cleaned_data["due"],
-            agenda_item=form.cleaned_data["agenda_item"],
-        )
-        owner = f" for {action.owner.display_name}" if action.owner else ""
-        return f"Added the action “{action.text}”{owner}."
-
-    return _minutes_attempt(request, meeting, change, region="actions", bound={"action": form})
+        raise Refused("The action was not added: see the form.")
+    action = actions.add_action_item(
+        meeting=meeting,
+        by=request.user,
+        text=form.cleaned_data["text"],
+        owner=form.cleaned_data["owner"],
+        due=form.cleaned_data["due"],
+        agenda_item=form.cleaned_data["agenda_item"],
+    )
+    owner = f" for {action.owner.display_name}" if action.owner else ""
+    return _saved(request, meeting, f"Added the action “{action.text}”{owner}.", region="actions")
 
 
 @require_POST
 @login_required
+@refusals
 def action_done(request: HttpRequest, meeting_id: int, action_id: int) -> HttpResponse:
     meeting = visible_meeting(request, meeting_id)
     action = get_object_or_404(ActionItem, pk=action_id, meeting=meeting)
@@ -281,21 +285,12 @@ def action_done(request: HttpRequest, meeting_id: int, action_id: int) -> HttpRe
     if not can_complete_action(request.user, action):
         raise PermissionDenied
     done = request.POST.get("done", "1") != "0"
-
-    def change(version: int) -> str:
-        actions.complete_action_item(action=action, version=version, by=request.user, done=done)
-        return f"Marked “{action.text}” as {'done' if done else 'open'}."
-
+    action = actions.complete_action_item(
+        action=action, version=posted_version(request), by=request.user, done=done
+    )
+    notice = f"Marked “{action.text}” as {'done' if done else 'open'}."
     if request.POST.get("next") == "me" or not can_take_minutes(request.user, meeting):
         # From the owner's own page: a plain form, answered with a redirect back there.
-        version = posted_version(request)
-        if version is None:
-            return HttpResponseBadRequest("This form is missing the meeting version.")
-        try:
-            messages.success(request, change(version))
-        except actions.StaleVersion:
-            messages.error(
-                request, "The meeting changed in the meantime; nothing was marked. Try again."
-            )
+        messages.success(request, notice)
         return redirect("me")
-    return _minutes_attempt(request, meeting, change, region="actions", bound={})
+    return _saved(request, meeting, notice, region="actions")

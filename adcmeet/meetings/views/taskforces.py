@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from adcmeet.core.access import can_edit_meeting, can_edit_outline, login_required, site_visible
+from adcmeet.core.versioning import Refused, answers_refusals
 from adcmeet.meetings import actions, rotation
 from adcmeet.meetings.models import MAX_ITEM_MINUTES, ActionItem, AgendaItem, Meeting
 from deliverables.models import Deliverable
@@ -179,9 +180,7 @@ def focus_topics(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
-@login_required
-def schedule_focus_topic(request: HttpRequest) -> HttpResponse:
+def _posted_schedule(request: HttpRequest) -> ScheduleForm:
     # Each proposal's form has its own prefix; the task force id in the submitted prefix
     # says which one was sent.
     prefix = next(
@@ -189,8 +188,32 @@ def schedule_focus_topic(request: HttpRequest) -> HttpResponse:
         "",
     )
     form = ScheduleForm(request.POST, prefix=prefix)
-    # Question choices are checked below against the task force, so accept any id here.
+    # Question choices are checked against the task force, so accept any id here.
     form.fields["question"] = forms.IntegerField(required=False)
+    return form
+
+
+def _schedule_refused(request: HttpRequest, refusal: Refused) -> HttpResponse:
+    """The rotation page, current, with the message and the convener's choices kept."""
+    form = _posted_schedule(request)
+    form.is_valid()  # it was, or the view would not have gone on
+    data = form.cleaned_data
+    retry = {
+        "task_force": data["task_force"],
+        "question": data["question"],
+        "duration": data["duration"],
+        "replace": data["replace"],
+    }
+    messages.error(request, refusal.message)
+    context = _rotation_context(request, selected_id=data["meeting"], retry=retry)
+    return render(request, "taskforces/rotation.html", context)
+
+
+@require_POST
+@login_required
+@answers_refusals(_schedule_refused)
+def schedule_focus_topic(request: HttpRequest) -> HttpResponse:
+    form = _posted_schedule(request)
     if not form.is_valid():
         messages.error(request, "That scheduling request was incomplete; please try again.")
         return render(request, "taskforces/rotation.html", _rotation_context(request), status=400)
@@ -206,44 +229,23 @@ def schedule_focus_topic(request: HttpRequest) -> HttpResponse:
         question = OutlineItem.objects.filter(
             pk=data["question"], task_force=task_force, kind=OutlineItem.Kind.QUESTION
         ).first()
-    retry = {
-        "task_force": task_force.pk,
-        "question": data["question"],
-        "duration": data["duration"],
-        "replace": data["replace"],
-    }
-    error, status = "", 200
-    if data["question"] and question is None:
-        error, status = "That question is not one of this task force's open questions.", 422
-    elif meeting.start < timezone.now() - datetime.timedelta(hours=2):
-        error, status = "That meeting has already taken place; choose an upcoming one.", 422
-    else:
-        try:
-            item = rotation.schedule_focus_topic(
-                meeting=meeting,
-                version=data["version"],
-                by=request.user,
-                task_force=task_force,
-                question=question,
-                replace=data["replace"],
-                duration_minutes=data["duration"],
+        if question is None:
+            raise actions.AgendaError(
+                "That question is not one of this task force's open questions."
             )
-        except rotation.FocusTopicTaken as exc:
-            error, status = exc.message, 409
-        except actions.StaleVersion as exc:
-            error, status = exc.message.replace("the agenda below", "the list below"), 409
-        except actions.AgendaError as exc:
-            error, status = exc.message, 422
-        else:
-            messages.success(
-                request,
-                f"“{item.title}” is the focus topic of {meeting.local_start:%A %d %B %Y}.",
-            )
-            return redirect(meeting.get_absolute_url())
-    messages.error(request, error)
-    return render(
-        request,
-        "taskforces/rotation.html",
-        _rotation_context(request, selected_id=meeting.pk, retry=retry),
-        status=status,
+    if meeting.start < timezone.now() - datetime.timedelta(hours=2):
+        raise actions.AgendaError("That meeting has already taken place; choose an upcoming one.")
+    # Refused (answers_refusals): FocusTopicTaken and a stale version 409, other rules 422.
+    item = rotation.schedule_focus_topic(
+        meeting=meeting,
+        version=data["version"],
+        by=request.user,
+        task_force=task_force,
+        question=question,
+        replace=data["replace"],
+        duration_minutes=data["duration"],
     )
+    messages.success(
+        request, f"“{item.title}” is the focus topic of {meeting.local_start:%A %d %B %Y}."
+    )
+    return redirect(meeting.get_absolute_url())

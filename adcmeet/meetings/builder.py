@@ -1,0 +1,313 @@
+"""The agenda builder as a presenter: what the builder page shows, and which of its regions
+an answer re-renders. Views call it and render; actions say what changed (`AgendaChange`).
+
+A successful htmx change of the agenda answers with the regions it can alter (the budget as
+the swap target; the notice, the sections' item lists, the publish row, the removed items and
+every version input out of band: the template's `changes` partial), not the whole builder.
+The add forms, the move/cancel forms and the tracking proposals show nothing most changes
+alter but their version: they stay as the browser has them, with whatever the convener was
+typing or ticking. They are most of the builder's bytes and time (the presenter and topic
+<select>s, a proposal list that is long on a busy roadmap; issue 7). Moving or cancelling the
+meeting, a refusal (422) and a stale version (409) answer with the whole builder.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from adcmeet.accounts.models import User
+from adcmeet.core import fragments
+from adcmeet.lib import agenda as agenda_lib
+from adcmeet.meetings import actions, forms
+from adcmeet.meetings.actions import AgendaChange
+from adcmeet.meetings.models import AgendaItem, Meeting
+from taskforces.models import OutlineItem, TaskForce
+
+Section = AgendaItem.Section
+ADD_FORMS = frozenset(f"add-{section}" for section in Section.values)
+# Every region an answer may leave as the browser has it.
+KEEP_FORMS = ADD_FORMS | {"schedule", "proposals", "removed"}
+
+
+@dataclass(frozen=True)
+class Regions:
+    """Which regions of the builder an answer re-renders.
+
+    `keep`: the regions left as the browser has them; without "schedule" the answer is the
+    whole builder. `before`: the agenda before the change; given, a section is redrawn only if
+    its items or their move buttons changed, re-timed if only its clock moved, and rows added
+    at its end are appended. `redraw`: sections redrawn whatever the comparison says."""
+
+    keep: frozenset[str] = frozenset()
+    before: list[AgendaItem] | None = None
+    redraw: frozenset[str] = frozenset()
+
+    @property
+    def whole(self) -> bool:
+        return "schedule" not in self.keep
+
+
+# The whole builder: a page load, a refusal, or a change of the meeting's date or state that
+# every region depends on (moving it changes the proposals and the move form's date).
+WHOLE = Regions()
+# A change of the meeting's state alone (publishing): the sections, the budget and the publish
+# row; the forms and lists stay.
+STATE_CHANGE = Regions(keep=KEEP_FORMS)
+
+
+def regions_for(change: AgendaChange, *, used: str | None = None) -> Regions:
+    """The regions `change` alters. `used` names the add form the change was typed into: it
+    comes back empty, ready for the next item."""
+    keep = set(KEEP_FORMS)
+    if used:
+        keep.discard(used)
+    if change.removed or change.restored:
+        keep.discard("removed")
+    if change.tracking_changed:
+        keep.discard("proposals")  # they leave out the deliverables on the agenda
+    # An edited row changes in ways the order and the clock do not show (title, presenter).
+    redraw = frozenset(item.section for item in change.edited)
+    return Regions(keep=frozenset(keep), before=change.before, redraw=redraw)
+
+
+def agenda_sections(plan: agenda_lib.Budget) -> list[dict]:
+    """The planned items grouped by section, every section present (empty ones too), with
+    whether each item can step up or down (hot topics and tracking items cross over)."""
+    grouped: dict[str, list] = {section: [] for section in Section.values}
+    for planned in plan.items:
+        grouped[planned.item.section].append(planned)
+    sections = []
+    for key, label in Section.choices:
+        planned_items = grouped[key]
+        rows = []
+        for index, planned in enumerate(planned_items):
+            first, last = index == 0, index == len(planned_items) - 1
+            # The last hot topic steps down into tracking, the first tracking item up.
+            can_up = not first or key == Section.TRACKING
+            can_down = not last or key == Section.HOT
+            rows.append({"planned": planned, "can_up": can_up, "can_down": can_down})
+        sections.append(
+            {
+                "key": key,
+                "label": label,
+                "items": planned_items,
+                "rows": rows,
+                "minutes": sum(planned.item.duration_minutes for planned in planned_items),
+            }
+        )
+    return sections
+
+
+def _shapes(sections: list[dict]) -> dict[str, tuple[tuple, tuple]]:
+    """Per section, which items in which order (with their move buttons) and their clock
+    times: what a move, an add or a removal can change in the builder's lists."""
+    return {
+        section["key"]: (
+            tuple(
+                (row["planned"].item.pk, row["can_up"], row["can_down"]) for row in section["rows"]
+            ),
+            tuple(
+                (row["planned"].start, row["planned"].end, row["planned"].viewer_start)
+                for row in section["rows"]
+            ),
+        )
+        for section in sections
+    }
+
+
+def _mark_redraws(meeting: Meeting, sections: list[dict], regions: Regions, zone) -> None:
+    """Which sections the answer redraws, re-times or appends to (see `Regions`)."""
+    before = None
+    if regions.before is not None:
+        plan = actions.budget(meeting, regions.before, viewer_zone=zone)
+        before = _shapes(agenda_sections(plan))
+    after = _shapes(sections)
+    for section in sections:
+        rows, times = after[section["key"]]
+        old_rows, old_times = (before or {}).get(section["key"], (None, None))
+        section["redraw"] = before is None or rows != old_rows or section["key"] in regions.redraw
+        section["retime"] = times != old_times
+        section["appended"] = []
+        if (
+            section["redraw"]
+            and section["key"] not in regions.redraw
+            and old_rows
+            and rows[: len(old_rows)] == old_rows
+        ):
+            # Items added at the end, the others unchanged (an add to a section whose last
+            # item keeps its buttons): only the new rows are sent, appended out of band.
+            section["redraw"] = False
+            section["retime"] = times[: len(old_times)] != old_times
+            section["appended"] = section["rows"][len(old_rows) :]
+        if not section["redraw"] and not section["appended"]:
+            continue
+        for row in section["appended"] or section["rows"]:
+            args = [meeting.pk, row["planned"].item.pk]
+            row["move_url"] = reverse("item-move", args=args)
+            row["edit_url"] = reverse("item-edit", args=args)
+            row["remove_url"] = reverse("item-remove", args=args)
+
+
+# --- the forms --------------------------------------------------------------------------------
+
+
+def choices_stamp() -> str | None:
+    """What the item forms' lists are made of: every person, task force and outline item."""
+    return fragments.stamp(User.objects.all(), TaskForce.objects.all(), OutlineItem.objects.all())
+
+
+def shared_choices(validator: str | None) -> tuple[forms.SharedChoices, forms.SharedChoices]:
+    """The presenter and topic lists of the item forms, their <option>s written: from the
+    fragment cache under a one-query stamp of the rows they come from (every person, task
+    force and outline item), built on a miss. Every add answers with an emptied add form;
+    building the two lists (400 people, every open question) was a third of its time."""
+
+    def build():
+        people, topics = forms.people_choices(), forms.topic_choices()
+        people.options_html(), topics.options_html()  # cached written
+        return people, topics
+
+    return fragments.cached("item-choices", validator, (), build)
+
+
+def edit_form(item: AgendaItem, data=None, **kwargs) -> forms.ItemForm:
+    return forms.ItemForm(
+        data,
+        section=item.section,
+        initial=forms.ItemForm.initial_for(item),
+        prefix=f"item-{item.pk}",
+        **kwargs,
+    )
+
+
+def posted_forms(
+    data: Mapping, meeting: Meeting, *, item: AgendaItem | None = None
+) -> tuple[dict, tuple[int, forms.ItemForm] | None]:
+    """The builder's forms a POST filled in, bound again to show a refused change with the
+    user's input (and, for an invalid form, its errors): (`bound`, `editing`)."""
+    bound: dict = {}
+    section = data.get("section", "")
+    if section in Section.values and any(key.startswith(f"add-{section}-") for key in data):
+        bound[section] = forms.ItemForm(data, section=section, prefix=f"add-{section}")
+    if "deliverables" in data:
+        proposals = actions.propose_tracking_items(meeting=meeting)
+        bound["tracking"] = forms.TrackingForm(data, proposals=proposals)
+    if any(key.startswith("cancel-") for key in data):
+        bound["cancel"] = forms.CancelForm(data, prefix="cancel")
+    if any(key.startswith("move-") for key in data):
+        bound["move"] = forms.MoveMeetingForm(data, meeting=meeting, prefix="move")
+    editing = None
+    if item is not None and any(key.startswith(f"item-{item.pk}-") for key in data):
+        editing = (item.pk, edit_form(item, data))
+    for form in (*bound.values(), editing[1] if editing else None):
+        if form is not None:
+            form.is_valid()  # its errors, as the view found them
+    return bound, editing
+
+
+def checked_proposals(form: forms.TrackingForm) -> set[int]:
+    values = form["deliverables"].value() or []
+    return {int(value) for value in values if str(value).isdigit()}
+
+
+# --- the page -----------------------------------------------------------------------------------
+
+
+def builder_context(
+    meeting: Meeting,
+    *,
+    zone: datetime.tzinfo | None,
+    agenda: list[AgendaItem] | None = None,
+    regions: Regions = WHOLE,
+    notice: str = "",
+    level: str = "success",
+    undo: AgendaItem | None = None,
+    bound: dict | None = None,
+    editing: tuple[int, forms.ItemForm] | None = None,
+    stale_item: int | None = None,
+) -> dict:
+    """What the builder shows: the whole page, or the regions `regions` re-renders.
+
+    `agenda` is the live agenda in running order when the caller has it (a change returns
+    it); `bound` the forms refilled with the user's input; `stale_item` the item whose edit
+    was refused as stale (its form shows what is saved now)."""
+    bound = bound or {}
+    keep = regions.keep
+    items = actions.agenda_items(meeting) if agenda is None else agenda
+    plan = actions.budget(meeting, items, viewer_zone=zone)
+    kept = {section for section in Section.values if f"add-{section}" in keep}
+    people = topics = validator = None
+    if len(kept) < len(Section.values) or editing:
+        # One list each, whose <option>s are written once for every <select> showing them.
+        validator = choices_stamp()
+        people, topics = shared_choices(validator)
+    add_forms = {
+        section: bound.get(section)
+        or forms.ItemForm(section=section, people=people, topics=topics, prefix=f"add-{section}")
+        for section in Section.values
+        if section not in kept
+    }
+    for form in (*add_forms.values(), editing[1] if editing else None):
+        if form is not None:
+            forms.share_choices(form, people=people, topics=topics)
+    keep_proposals = "proposals" in keep
+    proposals = [] if keep_proposals else actions.propose_tracking_items(meeting=meeting)
+    tracking_form = bound.get("tracking") or forms.TrackingForm(proposals=proposals)
+    sections = agenda_sections(plan)
+    _mark_redraws(meeting, sections, regions, zone)
+    for section in sections:
+        section["form"] = form = add_forms.get(section["key"])
+        # An empty add form's fields are the same for everybody until a person, task force
+        # or outline item changes: cached under the lists' stamp (no CSRF token in them).
+        section["fields_html"] = (
+            fragments.cached(
+                "item-fields",
+                validator,
+                (section["key"],),
+                lambda form=form: fragments.render_fragment(
+                    "meetings/_item_fields.html", {"form": form}
+                ),
+            )
+            if form is not None and not form.is_bound and validator is not None
+            else None
+        )
+    keep_schedule = "schedule" in keep
+    removed = (
+        []
+        if "removed" in keep
+        else list(
+            meeting.items.filter(deleted_at__isnull=False).order_by("-deleted_at", "-id")[:10]
+        )
+    )
+    return {
+        "meeting": meeting,
+        "plan": plan,
+        "sections": sections,
+        "proposals": proposals,
+        "tracking_form": tracking_form,
+        "tracking_checked": checked_proposals(tracking_form),
+        "cancel_form": None
+        if keep_schedule
+        else bound.get("cancel") or forms.CancelForm(prefix="cancel"),
+        "move_form": None
+        if keep_schedule
+        else bound.get("move") or forms.MoveMeetingForm(meeting=meeting, prefix="move"),
+        "keep": keep,
+        "keep_proposals": keep_proposals,
+        "previous": actions.previous_meeting(meeting),
+        "removed": removed,
+        "notice": notice,
+        "level": level,
+        "undo": undo,
+        "editing_id": editing[0] if editing else None,
+        "editing_form": editing[1] if editing else None,
+        "stale_item": stale_item,
+        "people": people,
+        "topics": topics,
+        "changes_unsent": meeting.state == Meeting.State.PUBLISHED
+        and meeting.announced_revision < meeting.revision,
+    }

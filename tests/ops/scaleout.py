@@ -182,19 +182,39 @@ def spread_client_class(lt):
     return SpreadClient
 
 
+def form_version(page: str, action: str) -> int | None:
+    """The version field of the form that posts to `action` (each form carries the version of
+    what it changes: the agenda's, or one item's)."""
+    match = re.search(
+        r'(?:action|hx-post)="' + re.escape(action) + r'".*?name="version" value="(\d+)"',
+        page,
+        re.S,
+    )
+    return int(match.group(1)) if match else None
+
+
+def open_builder(lt, client, kind: str, meeting: int) -> str:
+    status, _, body = client.request(kind, "GET", f"/meetings/{meeting}/edit/")
+    page = body.decode(errors="replace")
+    if match := lt.TOKEN_RE.search(page):
+        client.csrf = match.group(1)
+    return page if status == 200 else ""
+
+
 def publisher(lt, client, plan, stop: threading.Event, published: collections.Counter):
     """A convener who publishes each agenda, then sends the updates the others' edits make."""
     while not stop.is_set():
         for meeting in plan.meetings:
             if stop.is_set():
                 break
-            version = lt.page_state(client, "publisher: open agenda builder",
-                                    f"/meetings/{meeting}/edit/")  # fmt: skip
+            action = f"/meetings/{meeting}/publish/"
+            page = open_builder(lt, client, "publisher: open agenda builder", meeting)
+            version = form_version(page, action)
             if version is None:
                 continue
             status, _, _ = client.request(
-                "publisher: publish", "POST", f"/meetings/{meeting}/publish/",
-                form={"version": version}, headers={"HX-Request": "true"},
+                "publisher: publish", "POST", action,
+                form={"version": version, "without_focus": "on"}, headers={"HX-Request": "true"},
             )  # fmt: skip
             published[status] += 1
             time.sleep(0.5)
@@ -254,10 +274,15 @@ def change_shows_on_the_other_server(
         http_get(port, f"/meetings/{meeting}/", cookies)
     stats = lt.Stats()
     client = client_class(ports[0], stats, session)
-    version = lt.page_state(client, "check", f"/meetings/{meeting}/edit/")
+    action = f"/meetings/{meeting}/items/{item}/edit/"
+    page = open_builder(lt, client, "check", meeting)
+    # The item's own form when the page has one, else the agenda's version (older builders).
+    version = form_version(page, action)
+    if version is None and (match := lt.VERSION_RE.search(page)):
+        version = int(match.group(1))
     title = f"renamed through {ports[0]} {uuid.uuid4().hex[:6]}"
     status, _, _ = client.request(
-        "check", "POST", f"/meetings/{meeting}/items/{item}/edit/",
+        "check", "POST", action,
         form={"version": version, f"item-{item}-title": title,
               f"item-{item}-duration_minutes": "1"},
         headers={"HX-Request": "true"},

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from tests.ops.conftest import Process, base_env, compose, compose_command, wait_for
+from tests.ops.conftest import ROOT, Process, base_env, compose, compose_command, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -71,3 +71,45 @@ def test_beat_and_a_worker_keep_the_heartbeat_fresh_and_log_json(
     assert done[0]["task"] == "adcmeet.tasks.heartbeat"
     assert done[0]["task_id"] in done[0]["message"]
     assert any(r["logger"] == "celery.beat" for r in beat.records())
+
+
+HEALTH = "from adcmeet.meetings import health; print(health.mail_health().message)"
+
+
+def test_with_beat_running_and_no_worker_the_health_message_names_the_worker(
+    migrated_database, redis_url, tmp_path
+):
+    prefix = f"adcmeet-ops-{uuid.uuid4().hex[:8]}:"
+    env = base_env(
+        migrated_database,
+        tmp_path,
+        CELERY_BROKER_URL=redis_url,
+        CELERY_KEY_PREFIX=prefix,
+        DATABASE_POOL="false",
+    )
+    manage = [sys.executable, "manage.py", "shell", "--no-imports", "-c"]
+
+    def message() -> str:
+        return subprocess.run(
+            [*manage, HEALTH], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+        ).stdout.strip()
+
+    forget = "from django.apps import apps; " + (
+        "next(m for m in apps.get_models() if m.__name__ == 'Heartbeat').objects.all().delete()"
+    )
+    subprocess.run([*manage, forget], env=env, cwd=ROOT, check=True, timeout=60)
+    assert message() == "The scheduler (Celery beat) has never reported."
+    beat = Process(compose_command("beat"), env, tmp_path / "beat.log")
+    try:
+        named = wait_for(lambda: "worker" in message() and message(), 60, "beat to queue one")
+    finally:
+        beat.stop()
+        import redis
+
+        client = redis.Redis.from_url(redis_url)
+        keys = list(client.scan_iter(match=f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+
+    assert named.startswith("No Celery worker has run the scheduled tasks yet; the scheduler")
+    assert "Celery beat) has never reported" not in named

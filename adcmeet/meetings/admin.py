@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from adcmeet.meetings.models import (
@@ -10,9 +11,13 @@ from adcmeet.meetings.models import (
     OutboundMail,
 )
 
+# Video links without a scheme are https (Django 6's default; 5.2 warns without it).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
 
 @admin.register(MeetingSeries)
 class MeetingSeriesAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ("name", "weekday", "start_time", "time_zone", "target_minutes", "limit_minutes")
     search_fields = ("name", "mailing_list")
     prepopulated_fields = {"slug": ("name",)}
@@ -28,6 +33,7 @@ class AgendaItemInline(admin.TabularInline):
 
 @admin.register(Meeting)
 class MeetingAdmin(SimpleHistoryAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ("__str__", "series", "start", "state", "revision")
     list_filter = ("state", "series")
     date_hierarchy = "start"

@@ -31,7 +31,7 @@ from adcmeet.meetings.views.fetch import (
     visible_meeting,
 )
 from deliverables.models import Deliverable
-from taskforces.models import TaskForce
+from taskforces.models import OutlineItem, TaskForce
 
 
 def _listed(queryset):
@@ -92,19 +92,19 @@ def create_upcoming(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # What the meeting page shows (adcmeet.core.fragments): the meeting and its series, its agenda
-# items and action items, the people, task forces and deliverables they name.
+# items and action items, the people, task forces, open questions and deliverables they name.
 _meeting = Param("meeting")
+_items = AgendaItem.objects.filter(meeting=_meeting)
 MEETING_PAGE = fragments.Sources(
     "meeting",
     Meeting.objects.filter(pk=_meeting),
     MeetingSeries.objects.filter(pk=Param("series")),
-    AgendaItem.objects.filter(meeting=_meeting),
+    _items,
     ActionItem.objects.filter(meeting=_meeting),
     User,
     TaskForce,
-    Deliverable.objects.filter(
-        pk__in_array=AgendaItem.objects.filter(meeting=_meeting).values("deliverable")
-    ),
+    OutlineItem.objects.filter(pk__in_array=_items.values("outline_item")),
+    Deliverable.objects.filter(pk__in_array=_items.values("deliverable")),
 )
 
 

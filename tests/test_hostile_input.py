@@ -151,7 +151,9 @@ def test_a_published_agenda_mail_carries_the_text_but_no_injected_header_or_mark
     with_invitee.presenter_email = "guest@example.org"
     with_invitee.save()
 
-    actions.publish_meeting(meeting=meeting, version=meeting.version, by=world.user("convener"))
+    actions.publish_meeting(
+        meeting=meeting, version=meeting.version, by=world.user("convener"), without_focus=True
+    )
 
     rows = list(OutboundMail.objects.all())
     assert rows

@@ -1,26 +1,23 @@
-"""Editing a task force's outline: add, edit, tick done, reorder, indent/outdent, delete.
+"""Editing a task force's outline (add, edit, tick done, reorder, indent/outdent, delete) and its
+checkpoints (a checkpoint, the task forces attending it, their goals).
 
-Every function locks the task force row first, so two members editing the same outline at once
-are serialised and sibling positions stay dense (0..n-1) under each parent. The item passed in
-may be stale; each function re-reads what it changes inside the transaction.
+Outline functions lock the task force row first, so two members editing one outline at once are
+serialised and sibling positions stay dense (0..n-1) under each parent. Then each claims the
+version of the item it changes (adcmeet.core.versioning.claim) as the editor saw it: a stale
+one is a `Conflict` (409) carrying the fresh item, never last-writer-wins. Rules refuse with
+`Refused` (422). The instance passed in is never changed; each function returns the fresh
+item. Checkpoints and goals claim their own versions the same way.
 """
 
 import re
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from adcmeet.core.versioning import Conflict, Refused, claim
 from taskforces.models import Checkpoint, CheckpointGoal, OutlineItem, TaskForce
 
 MAX_TEXT = OutlineItem._meta.get_field("text").max_length
-
-
-class OutlineError(Exception):
-    """A refused outline change; the message is meant for the person who asked for it."""
-
-
-class StaleOutlineItem(OutlineError):
-    """The item changed since the editor loaded it."""
 
 
 def normalise_text(text: str) -> str:
@@ -32,11 +29,14 @@ def _lock(task_force_id: int) -> TaskForce:
     return TaskForce.objects.select_for_update().get(pk=task_force_id)
 
 
-def _fresh(item: OutlineItem) -> OutlineItem:
+def _claim(item: OutlineItem, version: int | None) -> OutlineItem:
+    """The item as stored, its version claimed; a fresh instance (the caller's is left alone)."""
     try:
-        return OutlineItem.objects.select_related("parent").get(pk=item.pk)
-    except OutlineItem.DoesNotExist:
-        raise OutlineError("That item was deleted in the meantime.") from None
+        return claim(OutlineItem(pk=item.pk), version)
+    except Conflict as conflict:
+        if conflict.current is None:
+            raise Conflict(None, "That item was deleted in the meantime.") from None
+        raise
 
 
 def _siblings(task_force_id: int, parent_id: int | None) -> list[OutlineItem]:
@@ -60,9 +60,9 @@ def _renumber(items: list[OutlineItem]) -> None:
 def _check_text(text: str) -> str:
     text = normalise_text(text)
     if not text:
-        raise OutlineError("Write something: an outline item cannot be empty.")
+        raise Refused("Write something: an outline item cannot be empty.")
     if len(text) > MAX_TEXT:
-        raise OutlineError(f"Keep it to {MAX_TEXT} characters (this is {len(text)}).")
+        raise Refused(f"Keep it to {MAX_TEXT} characters (this is {len(text)}).")
     return text
 
 
@@ -74,14 +74,15 @@ def _check_parent(item: OutlineItem | None, task_force_id: int, parent_id: int |
         OutlineItem.objects.filter(task_force_id=task_force_id).values_list("pk", "parent_id")
     )
     if parent_id not in parents:
-        raise OutlineError("That parent item is not in this task force's outline.")
+        # The form offered it: it was deleted (or moved to another outline) in the meantime.
+        raise Conflict(None, "That parent item is not in this task force's outline any more.")
     if item is None:
         return
     node: int | None = parent_id
     seen: set[int] = set()
     while node is not None and node not in seen:
         if node == item.pk:
-            raise OutlineError("An item cannot be nested inside itself or one of its sub-items.")
+            raise Refused("An item cannot be nested inside itself or one of its sub-items.")
         seen.add(node)
         node = parents.get(node)
 
@@ -114,43 +115,39 @@ def add_item(
 def edit_item(
     *,
     item: OutlineItem,
-    version: int,
+    version: int | None,
     text: str,
     kind: str,
     checkpoint: Checkpoint | None,
     parent_id: int | None,
 ) -> OutlineItem:
-    """Change an item's text, kind, checkpoint and (optionally) where it is nested.
-
-    Refused with StaleOutlineItem when someone else edited it since `version` was read."""
+    """Change an item's text, kind, checkpoint and (optionally) where it is nested."""
     _lock(item.task_force_id)
     text = _check_text(text)
-    current = _fresh(item)
-    if current.version != version:
-        raise StaleOutlineItem(
-            "Someone else changed this item while you were editing it. "
-            "Here is the current text; make your change again if it is still needed."
-        )
+    current = _claim(item, version)
     if parent_id != current.parent_id:
         _check_parent(current, current.task_force_id, parent_id)
         _place(current, parent_id, index=None)
-    OutlineItem.objects.filter(pk=current.pk).update(
-        text=text,
-        kind=kind,
-        checkpoint=checkpoint,
-        version=F("version") + 1,
-    )
-    return _fresh(current)
+    current.text, current.kind, current.checkpoint = text, kind, checkpoint
+    current.save(update_fields=["text", "kind", "checkpoint", "updated_at"])
+    return current
 
 
 @transaction.atomic
-def set_done(*, item: OutlineItem, done: bool) -> OutlineItem:
-    """Tick or untick. Setting a value rather than toggling makes a double click harmless."""
+def set_done(*, item: OutlineItem, done: bool, version: int | None) -> OutlineItem:
+    """Tick or untick. A stale request whose outcome already holds (a double click, two people
+    ticking the same item) changes nothing and is no conflict: nothing anybody wrote is lost."""
     _lock(item.task_force_id)
-    current = _fresh(item)
+    try:
+        current = _claim(item, version)
+    except Conflict as conflict:
+        if conflict.current is not None and conflict.current.done == done:
+            return conflict.current
+        raise
     if current.done != done:
-        OutlineItem.objects.filter(pk=current.pk).update(done=done, version=F("version") + 1)
-    return _fresh(current)
+        current.done = done
+        current.save(update_fields=["done", "updated_at"])
+    return current
 
 
 def _place(item: OutlineItem, parent_id: int | None, index: int | None) -> None:
@@ -167,35 +164,34 @@ def _place(item: OutlineItem, parent_id: int | None, index: int | None) -> None:
 
 
 @transaction.atomic
-def move_item(*, item: OutlineItem, direction: str) -> OutlineItem:
+def move_item(*, item: OutlineItem, direction: str, version: int | None) -> OutlineItem:
     """Reorder among siblings ("up"/"down") or change nesting ("indent"/"outdent").
 
     Indent nests the item as the last child of the sibling above it; outdent makes it the
-    sibling right after its parent. Neither can create a cycle or leave the task force."""
+    sibling right after its parent. Neither can create a cycle or leave the task force. Siblings
+    shifted by the move keep their versions: what a form shows of them does not change."""
     _lock(item.task_force_id)
-    current = _fresh(item)
+    current = _claim(item, version)
     siblings = _siblings(current.task_force_id, current.parent_id)
     index = next(i for i, s in enumerate(siblings) if s.pk == current.pk)
     if direction == "up":
         if index == 0:
-            raise OutlineError(f"“{current.text}” is already first at its level.")
+            raise Refused(f"“{current.text}” is already first at its level.")
         siblings[index - 1], siblings[index] = siblings[index], siblings[index - 1]
         _renumber(siblings)
     elif direction == "down":
         if index == len(siblings) - 1:
-            raise OutlineError(f"“{current.text}” is already last at its level.")
+            raise Refused(f"“{current.text}” is already last at its level.")
         siblings[index + 1], siblings[index] = siblings[index], siblings[index + 1]
         _renumber(siblings)
     elif direction == "indent":
         if index == 0:
-            raise OutlineError(
-                f"“{current.text}” has no item above it at the same level to nest under."
-            )
+            raise Refused(f"“{current.text}” has no item above it at the same level to nest under.")
         _place(current, siblings[index - 1].pk, index=None)
     elif direction == "outdent":
         parent = current.parent
         if parent is None:
-            raise OutlineError(f"“{current.text}” is already at the top level.")
+            raise Refused(f"“{current.text}” is already at the top level.")
         parent_index = next(
             i
             for i, s in enumerate(_siblings(current.task_force_id, parent.parent_id))
@@ -203,19 +199,24 @@ def move_item(*, item: OutlineItem, direction: str) -> OutlineItem:
         )
         _place(current, parent.parent_id, index=parent_index + 1)
     else:
-        raise OutlineError(f"Unknown move {direction!r}.")
-    return _fresh(current)
+        raise Refused(f"Unknown move {direction!r}.")
+    current.refresh_from_db()
+    return current
 
 
 @transaction.atomic
-def delete_item(*, item: OutlineItem) -> None:
-    """Delete one item. Its sub-items are kept: they move up one level into its place."""
+def delete_item(*, item: OutlineItem, version: int | None) -> None:
+    """Delete one item. Its sub-items are kept: they move up one level into its place (a
+    change of theirs: their versions move on, so a form still nesting one under the deleted
+    item is refused)."""
     _lock(item.task_force_id)
-    current = _fresh(item)
+    current = _claim(item, version)
     siblings = _siblings(current.task_force_id, current.parent_id)
     index = next(i for i, s in enumerate(siblings) if s.pk == current.pk)
     children = _siblings(current.task_force_id, current.pk)
-    OutlineItem.objects.filter(pk__in=[c.pk for c in children]).update(parent_id=current.parent_id)
+    OutlineItem.objects.filter(pk__in=[c.pk for c in children]).update(
+        parent_id=current.parent_id, version=F("version") + 1
+    )
     current.delete()
     merged = siblings[:index] + children + siblings[index + 1 :]
     for child in children:
@@ -224,31 +225,89 @@ def delete_item(*, item: OutlineItem) -> None:
 
 
 @transaction.atomic
-def set_goal(*, checkpoint: Checkpoint, task_force: TaskForce, goal: str) -> CheckpointGoal:
-    """Record (or change) what a task force plans to show at a checkpoint."""
-    goal_row, _ = CheckpointGoal.objects.update_or_create(
-        checkpoint=checkpoint, task_force=task_force, defaults={"goal": goal.strip()}
+def set_goal(
+    *, checkpoint: Checkpoint, task_force: TaskForce, goal: str, version: int | None
+) -> CheckpointGoal:
+    """Record (or change) what a task force plans to show at a checkpoint.
+
+    `version` is the goal's as the writer saw it, None when it had none yet: a goal written,
+    changed or taken off the checkpoint (the task force no longer attending) in the meantime
+    is a `Conflict`."""
+    row = CheckpointGoal.objects.filter(checkpoint=checkpoint, task_force=task_force).first()
+    if row is None and version is not None:
+        raise Conflict(
+            None,
+            f"{task_force.name} was taken off {checkpoint.name} in the meantime, with its goal. "
+            "Your text was not saved; save it again to put the task force back.",
+        )
+    if row is None:
+        try:
+            with transaction.atomic():
+                return CheckpointGoal.objects.create(
+                    checkpoint=checkpoint, task_force=task_force, goal=goal.strip()
+                )
+        except IntegrityError:
+            row = CheckpointGoal.objects.get(checkpoint=checkpoint, task_force=task_force)
+            raise Conflict(row, _goal_written(row)) from None
+    try:
+        claim(row, version)
+    except Conflict as conflict:
+        raise Conflict(conflict.current, _goal_written(conflict.current)) from None
+    row.goal = goal.strip()
+    row.save(update_fields=["goal"])
+    return row
+
+
+def _goal_written(goal: CheckpointGoal | None) -> str:
+    if goal is None:
+        return Conflict.DEFAULT_MESSAGE
+    return (
+        f"{goal.task_force.name}'s goal was written in the meantime: “{goal.goal}”. Your text "
+        "was not saved; it is kept below, save it again to replace that goal."
     )
-    return goal_row
 
 
 @transaction.atomic
 def save_checkpoint(
-    *, checkpoint: Checkpoint, task_forces: list[TaskForce] | None = None
+    *,
+    checkpoint: Checkpoint,
+    version: int | None = None,
+    task_forces: list[TaskForce] | None = None,
+    goal_versions: dict[int, int] | None = None,
 ) -> Checkpoint:
     """Create or update a checkpoint and set which task forces attend it.
 
-    A task force that stays keeps its goal; one taken off loses its goal row (what it planned
-    to show there); one added starts with no goal written. `task_forces=None` leaves them.
-    """
+    An existing checkpoint claims `version`, the one its form was built from: saved over by
+    someone else meanwhile, it is a `Conflict` (a stale form never restores an old
+    description). `checkpoint` carries the new values.
+
+    A task force that stays keeps its goal; one added starts with no goal written; one taken off
+    loses its goal row, which claims that goal's version as the form saw it (`goal_versions`,
+    task force id → version): a goal written or changed since the form was built is never
+    deleted unseen. `task_forces=None` leaves them all."""
+    if checkpoint.pk is not None:
+        stored = claim(Checkpoint(pk=checkpoint.pk), version)
+        checkpoint.version = stored.version
     checkpoint.full_clean(validate_unique=False)
     checkpoint.save()
     if task_forces is not None:
-        wanted = {tf.pk for tf in task_forces}
-        current = set(checkpoint.goals.values_list("task_force_id", flat=True))
-        checkpoint.goals.exclude(task_force_id__in=wanted).delete()
-        CheckpointGoal.objects.bulk_create(
-            CheckpointGoal(checkpoint=checkpoint, task_force_id=pk)
-            for pk in sorted(wanted - current)
-        )
+        _set_attendance(checkpoint, {tf.pk for tf in task_forces}, goal_versions or {})
     return checkpoint
+
+
+def _set_attendance(checkpoint: Checkpoint, wanted: set[int], seen: dict[int, int]) -> None:
+    rows = {g.task_force_id: g for g in checkpoint.goals.select_related("task_force")}
+    for task_force_id, row in rows.items():
+        if task_force_id in wanted:
+            continue
+        if task_force_id not in seen:
+            raise Conflict(checkpoint, _goal_written(row))
+        try:
+            claim(row, seen[task_force_id])
+        except Conflict:
+            row.refresh_from_db()
+            raise Conflict(checkpoint, _goal_written(row)) from None
+        row.delete()
+    CheckpointGoal.objects.bulk_create(
+        CheckpointGoal(checkpoint=checkpoint, task_force_id=pk) for pk in sorted(wanted - set(rows))
+    )

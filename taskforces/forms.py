@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.text import slugify
 
+from adcmeet.core.versioning import parse_version
 from taskforces.actions import MAX_TEXT, normalise_text
 from taskforces.models import Checkpoint, OutlineItem, TaskForce
 
@@ -50,8 +51,21 @@ class OutlineItemForm(forms.Form):
         return None if pk is None else self._checkpoints[pk]
 
 
+class VersionField(forms.CharField):
+    """The version a page was built from, as a hidden field. A missing or garbled one cleans to
+    None, which the action's claim answers as a conflict (the fresh state), never a crash."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value):
+        return parse_version(super().clean(value))
+
+
 class OutlineItemEditForm(OutlineItemForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
     @classmethod
     def for_item(cls, item, *, nodes, checkpoints) -> "OutlineItemEditForm":
@@ -85,11 +99,17 @@ def _descendants(pk: int, nodes) -> set[int]:
     return out
 
 
-class DoneForm(forms.Form):
+class ItemVersionForm(forms.Form):
+    """Deleting an item: only the version the outline showed."""
+
+    version = VersionField()
+
+
+class DoneForm(ItemVersionForm):
     done = forms.TypedChoiceField(choices=[("1", "done"), ("0", "open")], coerce=lambda v: v == "1")
 
 
-class MoveForm(forms.Form):
+class MoveForm(ItemVersionForm):
     direction = forms.ChoiceField(
         choices=[("up", "up"), ("down", "down"), ("indent", "indent"), ("outdent", "outdent")]
     )
@@ -105,6 +125,8 @@ class GoalForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # The goal's version as the writer saw it; empty for a task force with no goal yet.
+    version = VersionField()
 
     def __init__(self, *args, task_forces, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,6 +148,10 @@ class CheckpointForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="Each can then write what it plans to show there.",
     )
+    # What the form was built from: the checkpoint's version and, per attending task force, its
+    # goal's ("12:1 15:3"), so a save never overwrites or deletes what others wrote meanwhile.
+    version = VersionField()
+    goal_versions = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Checkpoint
@@ -153,9 +179,10 @@ class CheckpointForm(forms.ModelForm):
         self.fields["slug"].required = False
         self.fields["task_forces"].queryset = TaskForce.objects.order_by("name")
         if self.instance.pk and "task_forces" not in self.initial:
-            self.initial["task_forces"] = list(
-                self.instance.goals.values_list("task_force_id", flat=True)
-            )
+            goals = dict(self.instance.goals.values_list("task_force_id", "version"))
+            self.initial["task_forces"] = list(goals)
+            self.initial["version"] = self.instance.version
+            self.initial["goal_versions"] = encode_goal_versions(goals)
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
@@ -192,9 +219,28 @@ class CheckpointForm(forms.ModelForm):
             slug = base[: 80 - len(suffix)] + suffix
         return slug
 
+    def clean_goal_versions(self) -> dict[int, int]:
+        return decode_goal_versions(self.cleaned_data.get("goal_versions") or "")
+
     def clean(self):
         cleaned = super().clean()
         date, end_date = cleaned.get("date"), cleaned.get("end_date")
         if date and end_date and end_date < date:
             self.add_error("end_date", "The last day cannot be before the first day.")
         return cleaned
+
+
+def encode_goal_versions(versions: dict[int, int]) -> str:
+    return " ".join(f"{task_force_id}:{version}" for task_force_id, version in versions.items())
+
+
+def decode_goal_versions(text: str) -> dict[int, int]:
+    """Task force id → goal version; pairs that are not two plain numbers are left out (a goal
+    the form did not see is never deleted)."""
+    versions = {}
+    for pair in text.split():
+        task_force_id, _, version = pair.partition(":")
+        key, value = parse_version(task_force_id), parse_version(version)
+        if key is not None and value is not None:
+            versions[key] = value
+    return versions

@@ -112,7 +112,8 @@ class OutlineItem(models.Model):
     done = models.BooleanField(default=False)
     # Among its siblings (same parent); kept dense (0..n-1) by taskforces.actions.
     position = models.PositiveIntegerField(default=0)
-    # Optimistic concurrency for text edits: a stale edit is refused, not silently overwritten.
+    # Optimistic concurrency (adcmeet.core.versioning): every edit, tick, move and delete
+    # claims it, so a stale one is refused, never silently applied over someone else's.
     version = models.PositiveIntegerField(default=1)
     checkpoint = models.ForeignKey(
         "Checkpoint", on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
@@ -180,6 +181,8 @@ class Checkpoint(models.Model):
     task_forces = models.ManyToManyField(
         TaskForce, blank=True, related_name="checkpoints", through="CheckpointGoal"
     )
+    # Optimistic concurrency: a stale checkpoint form never restores an old description.
+    version = models.PositiveIntegerField(default=1)
 
     objects = CheckpointQuerySet.as_manager()
 
@@ -212,6 +215,9 @@ class CheckpointGoal(models.Model):
         TaskForce, on_delete=models.CASCADE, related_name="checkpoint_goals"
     )
     goal = models.TextField(blank=True)
+    # Optimistic concurrency: a goal changed meanwhile is neither overwritten nor deleted by a
+    # stale goal or checkpoint form.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["checkpoint__date", "task_force__name"]

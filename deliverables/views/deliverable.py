@@ -101,7 +101,7 @@ def _card_refused(request: HttpRequest, refusal: Refused, deliverable_id: int) -
     card as it stands now with the refusal's message, and a refused move's form as the user
     filled it (target and reason kept, the fresh version underneath)."""
     move_form = None
-    if "period" in request.POST:
+    if request.resolver_match and request.resolver_match.url_name == "deliverable-move":
         item = get_object_or_404(Deliverable, pk=deliverable_id)
         move_form = MoveForm(request.POST, deliverable=item)
         if move_form.is_valid() and refusal.field in move_form.fields:

@@ -1,6 +1,6 @@
 """The roadmap page (board, charts, comparison) and "show more" of one period.
 
-The page but its header is cached for everybody (adcmeet.core.fragments); `_roadmap_stamp`
+The page but its header is cached for everybody (adcmeet.core.fragments); `ROADMAP_PAGE`
 says which rows it shows."""
 
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from adcmeet.accounts.models import User
 from adcmeet.core import fragments
 from adcmeet.core.access import can_manage_roadmap, site_visible
+from adcmeet.core.fragments import Param
 from deliverables.board import MORE_CARDS, board, filtered, period_url
 from deliverables.cards import board_card_queryset, local_today, tiles
 from deliverables.forms import RoadmapFilterForm
@@ -18,24 +19,23 @@ from deliverables.models import Deliverable, DeliverableChange, Period, Project,
 from deliverables.views.common import roadmap_or_404
 from taskforces.models import TaskForce
 
-
-def _roadmap_stamp(roadmap: Roadmap) -> str | None:
-    """What the board, its charts, filters and comparisons show, in one query
-    (adcmeet.core.fragments): the roadmaps, this one's periods, deliverables, their history and
-    owners, the projects and task forces the filters offer."""
-    items = "ANY(ARRAY(SELECT id FROM deliverables_deliverable WHERE roadmap_id = %s))"
-    owners = Deliverable.owners.through._meta.db_table
-    return fragments.stamp(
-        Roadmap.objects.all(),
-        fragments.Rows(Period._meta.db_table, "roadmap_id = %s", [roadmap.pk]),
-        fragments.Rows(Deliverable._meta.db_table, "roadmap_id = %s", [roadmap.pk]),
-        fragments.Newest(DeliverableChange),
-        fragments.Rows(owners, f"deliverable_id = {items}", [roadmap.pk]),
-        # All users (400 rows, cheaper than finding the owners): a login misses once.
-        User.objects.all(),
-        Project.objects.all(),
-        TaskForce.objects.all(),
-    )
+# What the board, its charts, filters and comparisons show (adcmeet.core.fragments): the
+# roadmaps, this one's periods, deliverables, their history and owners, the people (all 400:
+# cheaper than finding the owners; a login misses once), the projects and task forces the
+# filters offer.
+_roadmap = Param("roadmap")
+_deliverables = Deliverable.objects.filter(roadmap=_roadmap)
+ROADMAP_PAGE = fragments.Sources(
+    "roadmap",
+    Roadmap,
+    Period.objects.filter(roadmap=_roadmap),
+    _deliverables,
+    fragments.Newest(DeliverableChange),
+    Deliverable.owners.through.objects.filter(deliverable__in_array=_deliverables.values("pk")),
+    User,
+    Project,
+    TaskForce,
+)
 
 
 def _roadmap_fragments(request: HttpRequest, roadmap: Roadmap) -> dict[str, str]:
@@ -60,7 +60,7 @@ def _roadmap_fragments(request: HttpRequest, roadmap: Roadmap) -> dict[str, str]
         }
 
     return fragments.cached(
-        "roadmap", _roadmap_stamp(roadmap), (roadmap.pk, wanted, today, request.path), render_all
+        ROADMAP_PAGE.of(roadmap=roadmap), (roadmap.pk, wanted, today, request.path), render_all
     )
 
 

@@ -1,6 +1,6 @@
 """The list of task forces, R&D activities and focus areas.
 
-The same for every viewer, so it is cached (adcmeet.core.fragments); `_list_stamp` says which
+The same for every viewer, so it is cached (adcmeet.core.fragments); `LIST_PAGE` says which
 rows it shows."""
 
 from django.contrib.auth import get_user_model
@@ -21,17 +21,17 @@ def _people():
     return Prefetch("conveners", queryset=get_user_model().objects.order_by("name", "username"))
 
 
-def _list_stamp() -> str | None:
-    """Everything the list shows, in one query (adcmeet.core.fragments): task forces, their
-    conveners and outlines, checkpoints and their goals, people's names."""
-    return fragments.stamp(
-        TaskForce.objects.all(),
-        TaskForce.conveners.through.objects.all(),
-        OutlineItem.objects.all(),
-        Checkpoint.objects.all(),
-        CheckpointGoal.objects.all(),
-        get_user_model().objects.all(),
-    )
+# Everything the list shows (adcmeet.core.fragments): task forces, their conveners and
+# outlines, checkpoints and their goals, people's names.
+LIST_PAGE = fragments.Sources(
+    "taskforces",
+    TaskForce,
+    TaskForce.conveners.through,
+    OutlineItem,
+    Checkpoint,
+    CheckpointGoal,
+    get_user_model(),
+)
 
 
 def _list_content(today) -> str:
@@ -64,5 +64,5 @@ def _list_content(today) -> str:
 def taskforce_list(request: HttpRequest) -> HttpResponse:
     # The same for every viewer: one copy per day until a shown row changes.
     today = timezone.localdate()
-    listing = fragments.cached("taskforces", _list_stamp(), (today,), lambda: _list_content(today))
+    listing = fragments.cached(LIST_PAGE.of(), (today,), lambda: _list_content(today))
     return render(request, "taskforces/taskforce_list.html", {"listing": listing})

@@ -7,7 +7,7 @@ partial for htmx and redirect back to the page otherwise.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,9 +16,11 @@ from adcmeet.core.access import (
     login_required,
     site_visible,
 )
+from adcmeet.core.versioning import Conflict, Refused, answers_refusals
 from taskforces import actions
 from taskforces.forms import (
     DoneForm,
+    ItemVersionForm,
     MoveForm,
     OutlineItemEditForm,
     OutlineItemForm,
@@ -42,6 +44,17 @@ def _editable_task_force(request: HttpRequest, slug: str) -> TaskForce:
 
 def _item(task_force: TaskForce, item_id: int) -> OutlineItem:
     return get_object_or_404(OutlineItem, pk=item_id, task_force=task_force)
+
+
+def _changed_item(task_force: TaskForce, item_id: int) -> OutlineItem:
+    """The item a change is about. The page offered it, so if it is gone it was deleted in the
+    meantime: a conflict (the fresh outline), not a missing page."""
+    item = OutlineItem.objects.filter(pk=item_id).first()
+    if item is None:
+        raise Conflict(None, "That item was deleted in the meantime.")
+    if item.task_force_id != task_force.pk:
+        raise Http404("No such item in this outline.")
+    return item
 
 
 def _page_url(task_force: TaskForce, item_id: int | None = None) -> str:
@@ -105,43 +118,74 @@ def outline_view(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, OUTLINE, outline_context(task_force, can_edit=can_edit))
 
 
+def _outline_refused(
+    request: HttpRequest, refusal: Refused, slug: str, item_id: int | None = None
+) -> HttpResponse:
+    """The one answer to a refused outline change (core.versioning.answers_refusals): the
+    outline as it stands now with the refusal's message, and the add or edit form as the user
+    filled it. After a conflict the edit form carries the fresh version, so saving it again is
+    a deliberate overwrite of what is shown. Without JavaScript: the form's own page, or the
+    outline as a page."""
+    task_force = get_object_or_404(TaskForce, slug=slug)
+    nodes, checkpoints = _choices(task_force)
+    status, message = refusal.status, refusal.message
+    current = getattr(refusal, "current", None)
+    url_name = request.resolver_match.url_name if request.resolver_match else ""
+    if url_name == "outline-add":
+        form = OutlineItemForm(request.POST, nodes=nodes, checkpoints=checkpoints, prefix="add")
+        form.is_valid()
+        if request.htmx:
+            ctx = outline_context(task_force, can_edit=True, form=form, error=message)
+            return render(request, OUTLINE, ctx, status=status)
+        return _form_page(request, task_force, form, error=message, status=status)
+    item = OutlineItem.objects.filter(pk=item_id, task_force=task_force).first()
+    if url_name == "outline-edit" and item is not None:
+        data = request.POST.copy()
+        if current is not None:
+            data["edit-version"] = str(current.version)
+            message = f"{message} It now reads: “{current.text}”; your text is kept below."
+        form = OutlineItemEditForm(
+            data, nodes=nodes, checkpoints=checkpoints, item=item, prefix="edit"
+        )
+        form.is_valid()
+        if request.htmx:
+            ctx = outline_context(
+                task_force, can_edit=True, editing=item.pk, edit_form=form, error=message
+            )
+            return render(request, OUTLINE, ctx, status=status)
+        return _form_page(request, task_force, form, item=item, error=message, status=status)
+    ctx = outline_context(task_force, can_edit=True, error=message)
+    if request.htmx:
+        return render(request, OUTLINE, ctx, status=status)
+    return render(request, "taskforces/outline_page.html", ctx, status=status)
+
+
 @require_POST
 @login_required
+@answers_refusals(_outline_refused)
 def outline_add(request: HttpRequest, slug: str) -> HttpResponse:
     task_force = _editable_task_force(request, slug)
     nodes, checkpoints = _choices(task_force)
     form = OutlineItemForm(request.POST, nodes=nodes, checkpoints=checkpoints, prefix="add")
-    if form.is_valid():
-        try:
-            item = actions.add_item(
-                task_force=task_force,
-                text=form.cleaned_data["text"],
-                kind=form.cleaned_data["kind"],
-                parent_id=form.cleaned_data["parent"],
-                checkpoint=form.cleaned_data["checkpoint"],
-            )
-        except actions.OutlineError as exc:
-            form.add_error(None, str(exc))
-        else:
-            return _outline_response(
-                request, task_force, item_id=item.pk, notice=f"Added “{item.text}”."
-            )
-    if request.htmx:
-        return render(
-            request,
-            OUTLINE,
-            outline_context(task_force, can_edit=True, form=form),
-            status=422,
-        )
-    return _form_page(request, task_force, form, status=422)
+    if not form.is_valid():
+        raise Refused("Nothing was added: see the form.")
+    item = actions.add_item(
+        task_force=task_force,
+        text=form.cleaned_data["text"],
+        kind=form.cleaned_data["kind"],
+        parent_id=form.cleaned_data["parent"],
+        checkpoint=form.cleaned_data["checkpoint"],
+    )
+    return _outline_response(request, task_force, item_id=item.pk, notice=f"Added “{item.text}”.")
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@answers_refusals(_outline_refused)
 def outline_edit(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     task_force = _editable_task_force(request, slug)
-    item = _item(task_force, item_id)
     if request.method == "GET":
+        item = _item(task_force, item_id)
         if request.htmx:
             return render(
                 request, OUTLINE, outline_context(task_force, can_edit=True, editing=item.pk)
@@ -150,56 +194,36 @@ def outline_edit(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
         form = OutlineItemEditForm.for_item(item, nodes=nodes, checkpoints=checkpoints)
         return _form_page(request, task_force, form, item=item)
 
+    item = _changed_item(task_force, item_id)
     nodes, checkpoints = _choices(task_force)
     form = OutlineItemEditForm(
         request.POST, nodes=nodes, checkpoints=checkpoints, item=item, prefix="edit"
     )
-    status = 422
-    if form.is_valid():
-        try:
-            item = actions.edit_item(
-                item=item,
-                version=form.cleaned_data["version"],
-                text=form.cleaned_data["text"],
-                kind=form.cleaned_data["kind"],
-                checkpoint=form.cleaned_data["checkpoint"],
-                parent_id=form.cleaned_data["parent"],
-            )
-        except actions.StaleOutlineItem as exc:
-            # The fresh state, and the user's text kept in the message so nothing is lost.
-            item.refresh_from_db()
-            lost = form.cleaned_data["text"]
-            error = f"{exc} Your version was: “{lost}”."
-            fresh = OutlineItemEditForm.for_item(item, nodes=nodes, checkpoints=checkpoints)
-            if request.htmx:
-                ctx = outline_context(
-                    task_force, can_edit=True, editing=item.pk, edit_form=fresh, error=error
-                )
-                return render(request, OUTLINE, ctx, status=409)
-            return _form_page(request, task_force, fresh, item=item, error=error, status=409)
-        except actions.OutlineError as exc:
-            form.add_error(None, str(exc))
-        else:
-            return _outline_response(
-                request, task_force, item_id=item.pk, notice=f"Saved “{item.text}”."
-            )
-    if request.htmx:
-        ctx = outline_context(task_force, can_edit=True, editing=item.pk, edit_form=form)
-        return render(request, OUTLINE, ctx, status=status)
-    return _form_page(request, task_force, form, item=item, status=status)
+    if not form.is_valid():
+        raise Refused("Nothing was saved: see the form.")
+    item = actions.edit_item(
+        item=item,
+        version=form.cleaned_data["version"],
+        text=form.cleaned_data["text"],
+        kind=form.cleaned_data["kind"],
+        checkpoint=form.cleaned_data["checkpoint"],
+        parent_id=form.cleaned_data["parent"],
+    )
+    return _outline_response(request, task_force, item_id=item.pk, notice=f"Saved “{item.text}”.")
 
 
 @require_POST
 @login_required
+@answers_refusals(_outline_refused)
 def outline_done(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     task_force = _editable_task_force(request, slug)
-    item = _item(task_force, item_id)
+    item = _changed_item(task_force, item_id)
     form = DoneForm(request.POST)
     if not form.is_valid():
-        return _outline_response(
-            request, task_force, item_id=item.pk, status=400, error="Say done or open."
-        )
-    item = actions.set_done(item=item, done=form.cleaned_data["done"])
+        raise Refused("Say done or open.")
+    item = actions.set_done(
+        item=item, done=form.cleaned_data["done"], version=form.cleaned_data["version"]
+    )
     state = "done" if item.done else "open again"
     return _outline_response(
         request, task_force, item_id=item.pk, notice=f"“{item.text}” is {state}."
@@ -208,19 +232,15 @@ def outline_done(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@answers_refusals(_outline_refused)
 def outline_move(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     task_force = _editable_task_force(request, slug)
-    item = _item(task_force, item_id)
+    item = _changed_item(task_force, item_id)
     form = MoveForm(request.POST)
     if not form.is_valid():
-        return _outline_response(
-            request, task_force, item_id=item.pk, status=400, error="Unknown move."
-        )
+        raise Refused("Unknown move.")
     direction = form.cleaned_data["direction"]
-    try:
-        item = actions.move_item(item=item, direction=direction)
-    except actions.OutlineError as exc:
-        return _outline_response(request, task_force, item_id=item.pk, status=409, error=str(exc))
+    item = actions.move_item(item=item, direction=direction, version=form.cleaned_data["version"])
     done = {"up": "Moved up", "down": "Moved down", "indent": "Indented", "outdent": "Outdented"}
     return _outline_response(
         request, task_force, item_id=item.pk, notice=f"{done[direction]}: “{item.text}”."
@@ -229,14 +249,13 @@ def outline_move(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@answers_refusals(_outline_refused)
 def outline_delete(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     task_force = _editable_task_force(request, slug)
-    item = _item(task_force, item_id)
-    text = item.text
-    try:
-        actions.delete_item(item=item)
-    except actions.OutlineError as exc:
-        return _outline_response(request, task_force, status=409, error=str(exc))
+    item = _changed_item(task_force, item_id)
+    form = ItemVersionForm(request.POST)
+    form.is_valid()  # a missing version cleans to None: a conflict, answered with the outline
+    actions.delete_item(item=item, version=form.cleaned_data["version"])
     return _outline_response(
-        request, task_force, notice=f"Deleted “{text}”; its sub-items moved up a level."
+        request, task_force, notice=f"Deleted “{item.text}”; its sub-items moved up a level."
     )

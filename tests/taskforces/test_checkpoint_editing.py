@@ -86,7 +86,13 @@ def test_conveners_and_managers_create_and_edit(client, request, persona, rucio)
     assert 'value="JINR Dubna"' in edit
     response = client.post(
         "/checkpoints/dubna-workshop/edit/",
-        _data(slug="dubna-2031", location="Dubna, Russia", task_forces=[rucio.pk]),
+        _data(
+            slug="dubna-2031",
+            location="Dubna, Russia",
+            task_forces=[rucio.pk],
+            version=1,
+            goal_versions=f"{rucio.pk}:1",
+        ),
     )
     assert response.status_code == 302
     assert response["Location"] == "/checkpoints/dubna-2031/"
@@ -177,7 +183,14 @@ def test_attending_task_forces_keep_their_goals(client, convener, rucio, nosql):
     assert edit.count("checked") == 2
 
     new_tf = make_task_force("Multicores")
-    client.post("/checkpoints/dubna-workshop/edit/", _data(task_forces=[rucio.pk, new_tf.pk]))
+    client.post(
+        "/checkpoints/dubna-workshop/edit/",
+        _data(
+            task_forces=[rucio.pk, new_tf.pk],
+            version=1,
+            goal_versions=f"{rucio.pk}:1 {nosql.pk}:1",
+        ),
+    )
     goals = dict(dubna.goals.values_list("task_force__name", "goal"))
     assert goals == {"Rucio": "Rucio prototype", "Multicores": ""}
     page = client.get("/checkpoints/dubna-workshop/").content.decode()

@@ -120,8 +120,12 @@ def test_members_record_their_task_force_goal(client, dubna, developer):
     assert CheckpointGoal.objects.get(checkpoint=dubna, task_force=rucio).goal == (
         "Rucio for DDM demo"
     )
+    page = client.get("/checkpoints/dubna-workshop/").text
+    assert "Change what Rucio plans to show" in page
+    assert 'name="version" value="1"' in page  # the goal's form carries the version it shows
     client.post(
-        "/checkpoints/dubna-workshop/goal/", {"task_force": rucio.pk, "goal": "Changed mind"}
+        "/checkpoints/dubna-workshop/goal/",
+        {"task_force": rucio.pk, "goal": "Changed mind", "version": 1},
     )
     assert CheckpointGoal.objects.get(checkpoint=dubna, task_force=rucio).goal == "Changed mind"
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from adcmeet.core.versioning import Conflict, Refused
 from taskforces import actions
 from taskforces.models import OutlineItem
 from tests.factories import make_checkpoint, make_task_force
@@ -64,21 +65,21 @@ def test_added_items_go_to_the_end_of_their_level(caching):
 def test_text_is_one_line_and_never_empty(caching):
     added = actions.add_item(task_force=caching, text="  Brokering  for\nreuse  ")
     assert added.text == "Brokering for reuse"
-    with pytest.raises(actions.OutlineError, match="cannot be empty"):
+    with pytest.raises(Refused, match="cannot be empty"):
         actions.add_item(task_force=caching, text=" \n ")
 
 
 def test_moving_up_and_down_swaps_neighbours_and_keeps_positions_dense(caching):
     protocol = item(caching, "Event level caching approach & protocol")
-    actions.move_item(item=protocol, direction="up")
+    protocol = actions.move_item(item=protocol, direction="up", version=protocol.version)
     children = [text for text, _ in tree(caching)[0][1]]
     assert children == [
         "Event level caching approach & protocol",
         "Relationship and commonalities between the two",
         "Testing plan, performance for representative use cases",
     ]
-    actions.move_item(item=protocol, direction="down")
-    actions.move_item(item=protocol, direction="down")
+    protocol = actions.move_item(item=protocol, direction="down", version=protocol.version)
+    protocol = actions.move_item(item=protocol, direction="down", version=protocol.version)
     children = [text for text, _ in tree(caching)[0][1]]
     assert children[-1] == "Event level caching approach & protocol"
     assert positions(caching, item(caching, "Near term activities")) == [0, 1, 2]
@@ -87,15 +88,15 @@ def test_moving_up_and_down_swaps_neighbours_and_keeps_positions_dense(caching):
 def test_the_first_item_cannot_move_up_nor_the_last_down(caching):
     first = item(caching, "Relationship and commonalities between the two")
     last = item(caching, "Testing plan, performance for representative use cases")
-    with pytest.raises(actions.OutlineError, match="already first"):
-        actions.move_item(item=first, direction="up")
-    with pytest.raises(actions.OutlineError, match="already last"):
-        actions.move_item(item=last, direction="down")
+    with pytest.raises(Refused, match="already first"):
+        first = actions.move_item(item=first, direction="up", version=first.version)
+    with pytest.raises(Refused, match="already last"):
+        last = actions.move_item(item=last, direction="down", version=last.version)
 
 
 def test_indent_nests_under_the_item_above_and_outdent_puts_it_back_after_its_parent(caching):
     protocol = item(caching, "Event level caching approach & protocol")
-    actions.move_item(item=protocol, direction="indent")
+    protocol = actions.move_item(item=protocol, direction="indent", version=protocol.version)
     assert tree(caching)[0][1] == [
         (
             "Relationship and commonalities between the two",
@@ -103,7 +104,7 @@ def test_indent_nests_under_the_item_above_and_outdent_puts_it_back_after_its_pa
         ),
         ("Testing plan, performance for representative use cases", []),
     ]
-    actions.move_item(item=protocol, direction="outdent")
+    protocol = actions.move_item(item=protocol, direction="outdent", version=protocol.version)
     assert [text for text, _ in tree(caching)[0][1]] == [
         "Relationship and commonalities between the two",
         "Event level caching approach & protocol",
@@ -114,19 +115,21 @@ def test_indent_nests_under_the_item_above_and_outdent_puts_it_back_after_its_pa
 
 def test_outdenting_a_top_level_item_or_indenting_the_first_one_is_refused(caching):
     top = item(caching, "Near term activities")
-    with pytest.raises(actions.OutlineError, match="already at the top level"):
-        actions.move_item(item=top, direction="outdent")
-    with pytest.raises(actions.OutlineError, match="no item above"):
-        actions.move_item(item=top, direction="indent")
+    with pytest.raises(Refused, match="already at the top level"):
+        top = actions.move_item(item=top, direction="outdent", version=top.version)
+    with pytest.raises(Refused, match="no item above"):
+        top = actions.move_item(item=top, direction="indent", version=top.version)
     first_child = item(caching, "Relationship and commonalities between the two")
-    with pytest.raises(actions.OutlineError, match="no item above"):
-        actions.move_item(item=first_child, direction="indent")
+    with pytest.raises(Refused, match="no item above"):
+        first_child = actions.move_item(
+            item=first_child, direction="indent", version=first_child.version
+        )
 
 
 def test_outdenting_a_child_places_it_right_after_its_parent_among_its_new_siblings(caching):
     later = actions.add_item(task_force=caching, text="Brokering for reuse")
     testing = item(caching, "Testing plan, performance for representative use cases")
-    actions.move_item(item=testing, direction="outdent")
+    testing = actions.move_item(item=testing, direction="outdent", version=testing.version)
     assert [text for text, _ in tree(caching)] == [
         "Near term activities",
         "Testing plan, performance for representative use cases",
@@ -141,7 +144,7 @@ def test_an_item_cannot_be_nested_inside_itself_or_its_descendants(caching):
     child = item(caching, "Relationship and commonalities between the two")
     grandchild = actions.add_item(task_force=caching, text="Shared index", parent_id=child.pk)
     for parent in (top, child, grandchild):
-        with pytest.raises(actions.OutlineError, match="inside itself"):
+        with pytest.raises(Refused, match="inside itself"):
             actions.edit_item(
                 item=top,
                 version=top.version,
@@ -158,10 +161,10 @@ def test_a_parent_from_another_task_force_is_refused():
     rucio = make_task_force("Rucio")
     nosql = make_task_force("NoSQL databases", slug="nosql")
     theirs = actions.add_item(task_force=nosql, text="Cassandra testbed at BNL")
-    with pytest.raises(actions.OutlineError, match="not in this task force"):
+    with pytest.raises(Refused, match="not in this task force"):
         actions.add_item(task_force=rucio, text="Rucio for DDM", parent_id=theirs.pk)
     mine = actions.add_item(task_force=rucio, text="Rucio for DDM")
-    with pytest.raises(actions.OutlineError, match="not in this task force"):
+    with pytest.raises(Refused, match="not in this task force"):
         actions.edit_item(
             item=mine,
             version=mine.version,
@@ -202,7 +205,7 @@ def test_a_stale_edit_is_refused_and_the_newer_text_kept(caching):
         checkpoint=None,
         parent_id=protocol.parent_id,
     )
-    with pytest.raises(actions.StaleOutlineItem, match="Someone else changed"):
+    with pytest.raises(Conflict, match="Someone else changed"):
         actions.edit_item(
             item=protocol,
             version=stale_version,
@@ -217,18 +220,22 @@ def test_a_stale_edit_is_refused_and_the_newer_text_kept(caching):
 
 def test_ticking_done_twice_is_harmless(caching):
     testing = item(caching, "Testing plan, performance for representative use cases")
-    actions.set_done(item=testing, done=True)
-    actions.set_done(item=testing, done=True)
-    testing.refresh_from_db()
-    assert testing.done is True
-    actions.set_done(item=testing, done=False)
-    testing.refresh_from_db()
-    assert testing.done is False
+    seen = testing.version
+    actions.set_done(item=testing, done=True, version=seen)
+    # The double click comes with the version the page showed: nothing to refuse, nothing lost.
+    again = actions.set_done(item=testing, done=True, version=seen)
+    assert (again.done, again.version) == (True, seen + 1)
+    reopened = actions.set_done(item=testing, done=False, version=again.version)
+    assert reopened.done is False
+    # Reopening from a page that still shows it open is a conflict: someone ticked it since.
+    with pytest.raises(Conflict):
+        actions.set_done(item=testing, done=True, version=again.version)
 
 
 def test_deleting_an_item_keeps_its_sub_items_in_its_place(caching):
     after = actions.add_item(task_force=caching, text="Brokering for reuse")
-    actions.delete_item(item=item(caching, "Near term activities"))
+    near_term = item(caching, "Near term activities")
+    actions.delete_item(item=near_term, version=near_term.version)
     assert [text for text, _ in tree(caching)] == [
         "Relationship and commonalities between the two",
         "Event level caching approach & protocol",

@@ -48,22 +48,22 @@ def mutations(tf):
         ),
         (
             f"/taskforces/rucio/outline/{a.pk}/done/",
-            {"done": "1"},
+            {"done": "1", "version": a.version},
             lambda: OutlineItem.objects.get(pk=a.pk).done,
         ),
         (
             f"/taskforces/rucio/outline/{b.pk}/move/",
-            {"direction": "up"},
+            {"direction": "up", "version": b.version},
             lambda: OutlineItem.objects.get(pk=b.pk).position == 0,
         ),
         (
             f"/taskforces/rucio/outline/{b.pk}/move/",
-            {"direction": "indent"},
+            {"direction": "indent", "version": b.version},
             lambda: OutlineItem.objects.get(pk=b.pk).parent_id == a.pk,
         ),
         (
             f"/taskforces/rucio/outline/{b.pk}/delete/",
-            {},
+            {"version": b.version},
             lambda: not OutlineItem.objects.filter(pk=b.pk).exists(),
         ),
     ]
@@ -141,7 +141,9 @@ def test_an_item_of_another_task_force_is_not_found_through_this_one(client, ruc
 def test_without_javascript_a_change_redirects_back_to_the_item(client, rucio, developer):
     client.force_login(developer)
     item = first(rucio)
-    response = client.post(f"/taskforces/rucio/outline/{item.pk}/done/", {"done": "1"})
+    response = client.post(
+        f"/taskforces/rucio/outline/{item.pk}/done/", {"done": "1", "version": item.version}
+    )
     assert response.status_code == 302
     assert response["Location"] == f"/taskforces/rucio/#outline-item-{item.pk}"
     page = client.get(response["Location"])
@@ -192,9 +194,10 @@ def test_a_stale_edit_answers_409_with_the_current_text_and_the_lost_one(client,
         {"edit-kind": "plan", "edit-text": "My late change", "edit-version": item.version},
     )
     assert response.status_code == 409
-    assert "Someone else changed this item" in response.text
-    assert "My late change" in response.text
-    assert 'value="Rucio for DDM (v2)"' in response.text
+    assert "Someone else changed this while you were editing it" in response.text
+    assert "It now reads: “Rucio for DDM (v2)”" in response.text
+    assert 'value="My late change"' in response.text  # kept in the form, to save again
+    assert f'name="edit-version" value="{item.version + 1}"' in response.text
     item.refresh_from_db()
     assert item.text == "Rucio for DDM (v2)"
 
@@ -203,9 +206,11 @@ def test_a_refused_move_is_explained(client, rucio, developer):
     client.force_login(developer)
     item = first(rucio)
     response = client.post(
-        f"/taskforces/rucio/outline/{item.pk}/move/", {"direction": "up"}, follow=True
+        f"/taskforces/rucio/outline/{item.pk}/move/", {"direction": "up", "version": item.version}
     )
+    assert response.status_code == 422
     assert "is already first at its level" in response.text
+    assert "<html" in response.text  # without JavaScript: the outline as a page
 
 
 # --- with htmx -------------------------------------------------------------------------------
@@ -215,7 +220,9 @@ def test_htmx_requests_get_only_the_outline_back(client, rucio, developer):
     client.force_login(developer)
     item = second(rucio)
     response = client.post(
-        f"/taskforces/rucio/outline/{item.pk}/move/", {"direction": "indent"}, **HTMX
+        f"/taskforces/rucio/outline/{item.pk}/move/",
+        {"direction": "indent", "version": item.version},
+        **HTMX,
     )
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<section id="outline"')

@@ -15,19 +15,9 @@
     }
   });
 
-  // Regions swapped on their own (the minutes page) leave the page's other forms at the
-  // version this page's own change replaced: move them on. Forms at any other version are
-  // left alone, so a change by someone else is still refused as stale.
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var xhr = event.detail.xhr;
-    if (!xhr || xhr.status >= 300) return;
-    var now = xhr.getResponseHeader("X-Meeting-Version");
-    var was = xhr.getResponseHeader("X-Meeting-Version-Was");
-    if (!now || !was) return;
-    document.querySelectorAll('input[name="version"]').forEach(function (input) {
-      if (input.value === was) input.value = now;
-    });
-  });
+  // Each form on the minutes page carries the version of what it edits (the general minutes,
+  // one item's minutes, one action item): a save swaps its own region, version included, and
+  // leaves the others' versions as they are.
 
   // Keyboard users keep their place: after a swap, focus returns to the control they used
   // (e.g. "Move down" on the same item), else to the message that explains what happened.

@@ -148,11 +148,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # ~5x on a one-query view). The pool and CONN_MAX_AGE are exclusive.
     if envbool("DATABASE_POOL", default=not TESTING):
         DATABASES["default"]["OPTIONS"] = {
-            "pool": {"min_size": 1, "max_size": envint("DATABASE_POOL_MAX", 8), "timeout": 10}
+            "pool": {
+                "min_size": 1,
+                "max_size": envint("DATABASE_POOL_MAX", 8),
+                "timeout": 10,
+            }
         }
         DATABASES["default"]["CONN_MAX_AGE"] = 0
+        # Django then hands the pool `check=ConnectionPool.check_connection`: a connection is
+        # checked (one round trip) as it leaves the pool, so one killed by a database restart
+        # is replaced instead of failing the next request.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 60)
+        # A persistent connection is checked before a request reuses it, for the same reason.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
     # WAL and a busy timeout let the embedded worker write while the web process reads.

@@ -1,6 +1,8 @@
 """Checkpoints (workshops, deadlines): the list, a checkpoint with each task force's goal,
 and the managers' form."""
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
@@ -253,7 +255,8 @@ def _checkpoint_form_refused(
     data = request.POST.copy()
     data["version"] = str(current.version)
     data["goal_versions"] = encode_goal_versions({g.task_force_id: g.version for g in goals})
-    form = CheckpointForm(data, instance=current)
+    # The form gets its own copy: validating it writes the user's values into its instance.
+    form = CheckpointForm(data, instance=copy.copy(current))
     form.is_valid()
     context = {"form": form, "refusal": refusal.message, "current": current, "goals": goals}
     return render(request, "taskforces/checkpoint_form.html", {**context, **_page(current)})

@@ -212,18 +212,23 @@ def outline_edit(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     return _outline_response(request, task_force, item_id=item.pk, notice=f"Saved “{item.text}”.")
 
 
+def _control(request: HttpRequest, slug: str, item_id: int, form_class, invalid: str):
+    """What one of an item's controls posted: the task force, the item and the cleaned form (a
+    missing version cleans to None, which the action answers as a conflict)."""
+    task_force = _editable_task_force(request, slug)
+    item = _changed_item(task_force, item_id)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        raise Refused(invalid)
+    return task_force, item, form.cleaned_data
+
+
 @require_POST
 @login_required
 @answers_refusals(_outline_refused)
 def outline_done(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
-    task_force = _editable_task_force(request, slug)
-    item = _changed_item(task_force, item_id)
-    form = DoneForm(request.POST)
-    if not form.is_valid():
-        raise Refused("Say done or open.")
-    item = actions.set_done(
-        item=item, done=form.cleaned_data["done"], version=form.cleaned_data["version"]
-    )
+    task_force, item, data = _control(request, slug, item_id, DoneForm, "Say done or open.")
+    item = actions.set_done(item=item, done=data["done"], version=data["version"])
     state = "done" if item.done else "open again"
     return _outline_response(
         request, task_force, item_id=item.pk, notice=f"“{item.text}” is {state}."
@@ -234,16 +239,11 @@ def outline_done(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 @login_required
 @answers_refusals(_outline_refused)
 def outline_move(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
-    task_force = _editable_task_force(request, slug)
-    item = _changed_item(task_force, item_id)
-    form = MoveForm(request.POST)
-    if not form.is_valid():
-        raise Refused("Unknown move.")
-    direction = form.cleaned_data["direction"]
-    item = actions.move_item(item=item, direction=direction, version=form.cleaned_data["version"])
+    task_force, item, data = _control(request, slug, item_id, MoveForm, "Unknown move.")
+    item = actions.move_item(item=item, direction=data["direction"], version=data["version"])
     done = {"up": "Moved up", "down": "Moved down", "indent": "Indented", "outdent": "Outdented"}
     return _outline_response(
-        request, task_force, item_id=item.pk, notice=f"{done[direction]}: “{item.text}”."
+        request, task_force, item_id=item.pk, notice=f"{done[data['direction']]}: “{item.text}”."
     )
 
 
@@ -251,11 +251,8 @@ def outline_move(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 @login_required
 @answers_refusals(_outline_refused)
 def outline_delete(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
-    task_force = _editable_task_force(request, slug)
-    item = _changed_item(task_force, item_id)
-    form = ItemVersionForm(request.POST)
-    form.is_valid()  # a missing version cleans to None: a conflict, answered with the outline
-    actions.delete_item(item=item, version=form.cleaned_data["version"])
+    task_force, item, data = _control(request, slug, item_id, ItemVersionForm, "")
+    actions.delete_item(item=item, version=data["version"])
     return _outline_response(
         request, task_force, notice=f"Deleted “{item.text}”; its sub-items moved up a level."
     )

@@ -124,7 +124,8 @@ def test_proposals_carry_the_open_questions_in_outline_order():
 
 
 def test_proposing_takes_constant_queries(django_assert_max_num_queries):
-    meeting = make_meeting(on=NEXT_WEDNESDAY)
+    # One focus topic a meeting: each activity is the focus of a week of its own.
+    meetings = [make_meeting(on=NEXT_WEDNESDAY + datetime.timedelta(weeks=w)) for w in range(25)]
 
     def populate(start, stop):
         for i in range(start, stop):
@@ -135,7 +136,7 @@ def test_proposing_takes_constant_queries(django_assert_max_num_queries):
             CheckpointGoal.objects.create(checkpoint=cp, task_force=tf)
             for j in range(3):
                 make_outline_item(tf, f"Question {j}?", kind="question", position=j)
-            make_item(meeting, f"Focus {i}", section="focus", task_force=tf)
+            make_item(meetings[i], f"Focus {i}", section="focus", task_force=tf)
 
     populate(0, 2)
     with CaptureQueriesContext(connection) as few:
@@ -392,13 +393,14 @@ def test_a_stale_schedule_answers_409_with_the_fresh_version(client, pilot, conv
 
 def test_the_page_takes_constant_queries(client, convener, django_assert_max_num_queries):
     client.force_login(convener)
-    meetings = [make_meeting(on=NEXT_WEDNESDAY + datetime.timedelta(weeks=w)) for w in range(8)]
+    # One focus topic a meeting: each activity is the focus of a week of its own.
+    meetings = [make_meeting(on=NEXT_WEDNESDAY + datetime.timedelta(weeks=w)) for w in range(24)]
 
     def populate(start, stop):
         for i in range(start, stop):
             tf = make_task_force(f"Activity {i:02}", slug=f"a-{i}")
             make_outline_item(tf, f"Question {i}?", kind="question")
-            make_item(meetings[i % 8], f"Focus {i}", section="focus", task_force=tf)
+            make_item(meetings[i], f"Focus {i}", section="focus", task_force=tf)
 
     populate(0, 2)
     with CaptureQueriesContext(connection) as few:

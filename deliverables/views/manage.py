@@ -7,10 +7,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from adcmeet.core.access import can_manage_roadmap, login_required
+from adcmeet.core.request_limits import accepts_uploads
 from adcmeet.core.versioning import Refused, answers_refusals
 from deliverables import actions
 from deliverables.cards import local_today
-from deliverables.forms import CarryOverForm, NewRoadmapForm, OutlineImportForm, RoadmapStateForm
+from deliverables.forms import (
+    MAX_OUTLINE_BYTES,
+    CarryOverForm,
+    NewRoadmapForm,
+    OutlineImportForm,
+    RoadmapStateForm,
+)
 from deliverables.importer import OutlineError, import_roadmap_outline, preview_roadmap_outline
 from deliverables.models import Roadmap
 from deliverables.views.roadmap import roadmap_page
@@ -155,6 +162,7 @@ def _import_refused(request: HttpRequest, refusal: Refused, roadmap_id: int) -> 
     return _import_page(request, get_object_or_404(Roadmap, pk=roadmap_id), form, text=text)
 
 
+@accepts_uploads(max_bytes=MAX_OUTLINE_BYTES)
 @require_http_methods(["GET", "POST"])
 @login_required
 @answers_refusals(_import_refused)

@@ -325,41 +325,6 @@ class Prepared:
         return row
 
 
-# --- until the roadmap and the task-force list declare their sources -----------------------
-
-
-class Rows:
-    """Rows named in SQL (superseded by querysets with `__in_array`; kept only until the
-    roadmap's views, being moved into a package, declare their sources)."""
-
-    def __init__(self, table: str, where: str = "TRUE", params=()) -> None:
-        self.table, self.where, self.params = table, where, list(params)
-
-
-def stamp(*sources: QuerySet | Rows | Newest) -> str | None:
-    """The old one-off stamp (see Rows)."""
-    if not enabled():
-        return None
-    parts, params = [], []
-    for source in sources:
-        if isinstance(source, Rows):
-            table = connection.ops.quote_name(source.table)
-            rows = f"SELECT {_row_columns(table)} FROM {table} WHERE {source.where}"  # noqa: S608
-            parts.append(
-                "(SELECT count(*)::text || '.' || coalesce(sum(_row_version), 0)::text"  # noqa: S608
-                " || '.' || coalesce(sum(_row_place), 0)::text"
-                f" FROM ({rows}) AS stamp_rows)"
-            )
-            params.extend(source.params)
-            continue
-        sql, inner = _part_sql(source)
-        parts.append(sql)
-        params.extend(inner)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + " || ':' || ".join(parts), params)
-        return cursor.fetchone()[0]
-
-
 # --- the cache ------------------------------------------------------------------------------
 
 
@@ -370,7 +335,7 @@ def key(name: str, validator: str, *parts) -> str:
     return f"fragment:{name}:{digest}"
 
 
-def cached(page: Bound | str, parts: tuple, render: Callable[[], T], *legacy) -> T:
+def cached(page: Bound, parts: tuple, render: Callable[[], T]) -> T:
     """The region `page` declares, for the key `parts` (what it depends on besides the rows
     it shows: the viewer's rights, today, filters), rendered by `render()` on a miss (HTML,
     or any picklable value such as a built feed with its ETag).
@@ -378,10 +343,6 @@ def cached(page: Bound | str, parts: tuple, render: Callable[[], T], *legacy) ->
     With no stamp (not PostgreSQL) it is simply rendered. A cache that is down (Redis) costs a
     render, never the page.
     """
-    if isinstance(page, str):
-        # The old call, cached(name, validator, parts, render), until the roadmap and the
-        # task-force list (being split into packages) declare their sources.
-        return cached_under(page, parts, render, legacy[0], source=page)
     return cached_under(page.name, page.stamp(), parts, render, source=page.name)
 
 

@@ -155,12 +155,12 @@ def _mark_redraws(meeting: Meeting, sections: list[dict], regions: Regions, zone
 # --- the forms --------------------------------------------------------------------------------
 
 
-def choices_stamp() -> str | None:
-    """What the item forms' lists are made of: every person, task force and outline item."""
-    return fragments.stamp(User.objects.all(), TaskForce.objects.all(), OutlineItem.objects.all())
+# What the item forms' lists (and an empty add form's fields) are made of: every person, task
+# force and outline item (adcmeet.core.fragments).
+ITEM_CHOICES = fragments.Sources("item-choices", User, TaskForce, OutlineItem)
 
 
-def shared_choices(validator: str | None) -> tuple[forms.SharedChoices, forms.SharedChoices]:
+def shared_choices(choices: fragments.Bound) -> tuple[forms.SharedChoices, forms.SharedChoices]:
     """The presenter and topic lists of the item forms, their <option>s written: from the
     fragment cache under a one-query stamp of the rows they come from (every person, task
     force and outline item), built on a miss. Every add answers with an emptied add form;
@@ -171,7 +171,7 @@ def shared_choices(validator: str | None) -> tuple[forms.SharedChoices, forms.Sh
         people.options_html(), topics.options_html()  # cached written
         return people, topics
 
-    return fragments.cached("item-choices", validator, (), build)
+    return fragments.cached(choices, ("lists",), build)
 
 
 def edit_form(item: AgendaItem, data=None, **kwargs) -> forms.ItemForm:
@@ -240,11 +240,11 @@ def builder_context(
     items = actions.agenda_items(meeting) if agenda is None else agenda
     plan = actions.budget(meeting, items, viewer_zone=zone)
     kept = {section for section in Section.values if f"add-{section}" in keep}
-    people = topics = validator = None
+    people = topics = choices = None
     if len(kept) < len(Section.values) or editing:
         # One list each, whose <option>s are written once for every <select> showing them.
-        validator = choices_stamp()
-        people, topics = shared_choices(validator)
+        choices = ITEM_CHOICES.of()
+        people, topics = shared_choices(choices)
     add_forms = {
         section: bound.get(section)
         or forms.ItemForm(section=section, people=people, topics=topics, prefix=f"add-{section}")
@@ -265,14 +265,13 @@ def builder_context(
         # or outline item changes: cached under the lists' stamp (no CSRF token in them).
         section["fields_html"] = (
             fragments.cached(
-                "item-fields",
-                validator,
-                (section["key"],),
+                choices,
+                ("fields", section["key"]),
                 lambda form=form: fragments.render_fragment(
                     "meetings/_item_fields.html", {"form": form}
                 ),
             )
-            if form is not None and not form.is_bound and validator is not None
+            if form is not None and not form.is_bound and choices and choices.stamp()
             else None
         )
     keep_schedule = "schedule" in keep

@@ -55,6 +55,7 @@ class World:
     action: ActionItem
     pilot: TaskForce
     question: OutlineItem
+    plan: OutlineItem
     checkpoint: Checkpoint
     goal: CheckpointGoal
     roadmap: Roadmap
@@ -82,6 +83,7 @@ def world(db) -> World:
     pilot = factories.make_task_force("Pilot")
     pilot.conveners.add(developer)
     question = factories.make_outline_item(pilot, "multicore queues?", kind="question")
+    plan = factories.make_outline_item(pilot, "multicore queues", kind="plan")
     checkpoint = factories.make_checkpoint("Dubna workshop", date=today + datetime.timedelta(30))
     goal = CheckpointGoal.objects.create(checkpoint=checkpoint, task_force=pilot, goal="demo")
     project = factories.make_project("PanDA")
@@ -122,6 +124,7 @@ def world(db) -> World:
         action=action,
         pilot=pilot,
         question=question,
+        plan=plan,
         checkpoint=checkpoint,
         goal=goal,
         roadmap=roadmap,
@@ -212,7 +215,8 @@ def test_a_region_reads_only_tables_its_sources_declare(world, name, monkeypatch
 
 @dataclasses.dataclass(frozen=True)
 class Change:
-    """A change of one row the pages show: `field` set to `value` on `row(world)`."""
+    """A change of one row the pages show: `field` set to `value` (or `value(world)`) on
+    `row(world)`."""
 
     row: Callable[[World], object]
     field: str
@@ -239,6 +243,11 @@ CHANGES: dict[str, Change] = {
 PAGE_CHANGES: dict[tuple[str, str], Change] = {
     ("home", "deliverables.deliverable"): Change(lambda w: w.deliverable, "tentative", True),
     ("personal-feed", "adcmeet.meetingseries"): Change(lambda w: w.series, "location", "40-R-C10"),
+    # The list counts open plans and names each task force's next checkpoint (by its goals).
+    ("taskforces", "taskforces.outlineitem"): Change(lambda w: w.plan, "done", True),
+    ("taskforces", "taskforces.checkpointgoal"): Change(
+        lambda w: w.goal, "task_force", lambda w: w.rucio
+    ),
 }
 # M2M links: the row the developer is linked to (removed from it, or replaced by the manager
 # in the admin), another one they are added to, and the field.
@@ -284,7 +293,10 @@ def cases():
 
 
 # The admin edits inline rows through their parent's page.
-ADMIN_PARENT = {"deliverables.period": lambda period: period.roadmap}
+ADMIN_PARENT = {
+    "deliverables.period": lambda period: period.roadmap,
+    "taskforces.checkpointgoal": lambda goal: goal.checkpoint,
+}
 
 
 class FormFields(HTMLParser):
@@ -374,22 +386,22 @@ def apply(world: World, name: str, label: str, path: str) -> None:
         return
     change = PAGE_CHANGES.get((name, label)) or CHANGES[label]
     row = change.row(world)
+    value = change.value(world) if callable(change.value) else change.value
     if path == "save":
-        setattr(row, change.field, change.value)
+        setattr(row, change.field, value)
         row.save()
     elif path == "update":
-        type(row)._default_manager.filter(pk=row.pk).update(**{change.field: change.value})
+        type(row)._default_manager.filter(pk=row.pk).update(**{change.field: value})
     else:
 
         def set_field(data, prefix):
-            value = change.value
             if isinstance(value, bool):
                 if value:
                     data[prefix + change.field] = ["on"]
                 else:
                     data.pop(prefix + change.field, None)
             else:
-                data[prefix + change.field] = [str(value)]
+                data[prefix + change.field] = [str(getattr(value, "pk", value))]
 
         admin_edit(row, set_field)
 

@@ -70,13 +70,15 @@ def test_drafts_and_cancelled_meetings_are_left_alone(series, published):
 
 
 def test_holding_keeps_the_version_so_open_minutes_pages_still_save(published):
-    version = published.version
+    version, minutes_version = published.version, published.minutes_version
 
     actions.mark_meetings_held(now=ENDS)
 
     published.refresh_from_db()
-    assert published.version == version
-    actions.save_minutes(meeting=published, version=version, by=None, text="Pilot news discussed.")
+    assert (published.version, published.minutes_version) == (version, minutes_version)
+    actions.save_minutes(
+        meeting=published, version=minutes_version, by=None, text="Pilot news discussed."
+    )
     assert Meeting.objects.get(pk=published.pk).minutes == "Pilot news discussed."
 
 

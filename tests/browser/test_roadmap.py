@@ -107,6 +107,34 @@ def test_developer_ticks_off_and_moves_then_manager_reviews_the_roadmap(
     assert boss_errors == []
 
 
+def test_a_developer_pulls_a_deliverable_in_to_an_earlier_period(login_as, live_server, developer):
+    roadmap = make_roadmap(timezone.localdate().year + 1)  # every period still ahead
+    make_deliverable(
+        "Workload sharing in all-core queues", roadmap=roadmap, period="Fall", owners=(developer,)
+    )
+    page = login_as(developer)
+    errors = watch_console(page)
+    page.goto(f"{live_server.url}/deliverables/mine/")
+    card = page.locator("article.dcard", has_text="Workload sharing in all-core queues")
+    move_to = card.get_by_label("Move to")
+    # The form never offers an earlier period by default: the next one is chosen.
+    expect(move_to).to_have_value(str(roadmap.periods.get(label="Later").pk))
+    move_to.select_option(label="Summer")
+    card.get_by_label("because").fill("athenaMP fills the queues early")
+    card.get_by_role("button", name="Move").click()
+    expect(card.get_by_role("status")).to_have_text(
+        "“Workload sharing in all-core queues” was pulled in Fall → Summer."
+    )
+    expect(card.locator(".period")).to_have_text("Summer")
+    expect(card.locator(".slip-badge")).to_have_count(0)
+
+    card.get_by_role("link", name="Workload sharing in all-core queues").click()
+    row = page.locator("table.history tr", has_text="Pulled in Fall → Summer")
+    expect(row).to_contain_text("pull-in")
+    expect(row).to_contain_text("athenaMP fills the queues early")
+    assert errors == []
+
+
 def test_roadmap_pages_pass_axe(login_as, live_server, js_modules, developer, manager):
     roadmap = make_roadmap(timezone.localdate().year)
     item = make_deliverable(

@@ -13,41 +13,10 @@ import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
+from adcmeet.env import ImproperlyConfiguredEnv, envbool, envint, envlist
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ADCMEET_VAR_DIR", BASE_DIR / "var"))
-
-
-class ImproperlyConfiguredEnv(ValueError):
-    pass
-
-
-def envbool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    lowered = value.strip().lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfiguredEnv(f"{name}={value!r} is not a boolean (use true/false)")
-
-
-def envint(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfiguredEnv(f"{name}={value!r} is not an integer") from None
-
-
-def envlist(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 DEBUG = envbool("DEBUG", default=False)

@@ -80,6 +80,11 @@ def _start_by_after_deadline(w) -> None:
     Deliverable.objects.filter(pk=w.deliverable.pk).update(start_by=datetime.date(2031, 12, 2))
 
 
+def _second_focus_topic(w) -> AgendaItem:
+    factories.make_item(w.meeting, "Rucio", section="focus")
+    return AgendaItem(meeting=w.meeting, section="focus", title="Multicores")
+
+
 # name -> (the bad object, how to write it past validation)
 CASES: dict[str, tuple[Callable, Callable]] = {
     # accounts
@@ -225,6 +230,7 @@ CASES: dict[str, tuple[Callable, Callable]] = {
         lambda w: AgendaItem(meeting=w.meeting, section="hot", title=""),
         _save,
     ),
+    "one_live_focus_topic": (_second_focus_topic, _save),
     "action_text_not_empty": (lambda w: ActionItem(meeting=w.meeting, text=""), _save),
     "done_action_has_time": (
         lambda w: ActionItem(meeting=w.meeting, text="Send slides", done=True),

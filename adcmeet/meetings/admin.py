@@ -1,7 +1,17 @@
-from django.contrib import admin
+"""The Django admin of the meetings domain: a back office, not a second way round its rules.
+
+What the agenda builder governs (publishing, moving, cancelling, the agenda of a published
+meeting with its time limit, revision and mail) is read-only here and says where to change it;
+drafts' items stay editable, with the one-focus-topic rule checked as a form error (the model's
+constraint). A series' limit cannot drop below a published agenda
+(adcmeet.meetings.actions.rules)."""
+
+from django import forms
+from django.contrib import admin, messages
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from adcmeet.meetings.actions import rules
 from adcmeet.meetings.models import (
     ActionItem,
     AgendaItem,
@@ -13,22 +23,90 @@ from adcmeet.meetings.models import (
 
 # Video links without a scheme are https (Django 6's default; 5.2 warns without it).
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+BUILDER_ONLY = (
+    "The agenda of a meeting that is no longer a draft is changed in the agenda builder, "
+    "where the series' time limit, the revision and the mail to the list go with it; it is "
+    "read-only here."
+)
+# Set by the meeting's workflows (publish, move, cancel, the version claims), never by hand.
+WORKFLOW_FIELDS = (
+    "state",
+    "revision",
+    "announced_revision",
+    "version",
+    "minutes_version",
+    "published_at",
+    "cancel_reason",
+)
+
+
+def is_draft(meeting: Meeting | None) -> bool:
+    return meeting is None or meeting.state == Meeting.State.DRAFT
+
+
+class MeetingSeriesForm(forms.ModelForm):
+    # The admin builds the form's Meta (model, fields) from MeetingSeriesAdmin.
+
+    def clean_limit_minutes(self) -> int:
+        limit = self.cleaned_data["limit_minutes"]
+        if self.instance.pk is not None:
+            problem = rules.series_limit_problem(self.instance, limit)
+            if problem:
+                raise forms.ValidationError(problem)
+        return limit
 
 
 @admin.register(MeetingSeries)
 class MeetingSeriesAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
+    form = MeetingSeriesForm
     list_display = ("name", "weekday", "start_time", "time_zone", "target_minutes", "limit_minutes")
     search_fields = ("name", "mailing_list")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("conveners",)
 
 
+class AgendaItemFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        focus = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("section") == AgendaItem.Section.FOCUS
+            and form.cleaned_data.get("deleted_at") is None
+        ]
+        if len(focus) > 1:
+            raise forms.ValidationError(
+                "A meeting has one focus topic: make the others hot topics, or remove them."
+            )
+
+
 class AgendaItemInline(admin.TabularInline):
     model = AgendaItem
-    fields = ("section", "position", "title", "presenter", "presenter_name", "duration_minutes")
+    formset = AgendaItemFormSet
+    fields = (
+        "section",
+        "position",
+        "title",
+        "presenter",
+        "presenter_name",
+        "duration_minutes",
+        "deleted_at",
+    )
     raw_id_fields = ("presenter",)
     extra = 0
+
+    # `obj` is the meeting: only a draft's agenda is edited here.
+    def has_add_permission(self, request, obj=None):
+        return is_draft(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return is_draft(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_draft(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Meeting)
@@ -40,13 +118,57 @@ class MeetingAdmin(SimpleHistoryAdmin):
     search_fields = ("title", "minutes")
     inlines = [AgendaItemInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return WORKFLOW_FIELDS
+        # Moving goes through the builder (the past, DST gaps, the update mail).
+        return (*WORKFLOW_FIELDS, "series", "start", "scheduled_for")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        meeting = self.get_object(request, object_id)
+        if meeting is not None and request.method == "GET":
+            messages.info(
+                request,
+                "Publish, move and cancel this meeting in its agenda builder: the rules and "
+                "the mail go with them there." + ("" if is_draft(meeting) else " " + BUILDER_ONLY),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+class AgendaItemForm(forms.ModelForm):
+    # The admin builds the form's Meta (model, fields) from AgendaItemAdmin.
+
+    def clean_meeting(self) -> Meeting:
+        meeting = self.cleaned_data["meeting"]
+        if not is_draft(meeting):
+            raise forms.ValidationError(BUILDER_ONLY)
+        return meeting
+
 
 @admin.register(AgendaItem)
 class AgendaItemAdmin(SimpleHistoryAdmin):
+    form = AgendaItemForm
     list_display = ("title", "meeting", "section", "position", "duration_minutes", "deleted_at")
     list_filter = ("section", "recurring")
     search_fields = ("title", "presenter_name", "notes")
     raw_id_fields = ("meeting", "presenter", "task_force", "outline_item", "deliverable")
+    readonly_fields = ("version", "minutes_version")
+
+    def has_change_permission(self, request, obj=None):
+        return (obj is None or is_draft(obj.meeting)) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or is_draft(obj.meeting)) and super().has_delete_permission(
+            request, obj
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        item = self.get_object(request, object_id)
+        if item is not None and not is_draft(item.meeting) and request.method == "GET":
+            messages.info(request, BUILDER_ONLY)
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(ActionItem)

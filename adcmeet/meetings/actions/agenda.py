@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from adcmeet.accounts.models import User
+from adcmeet.meetings.actions import rules
 from adcmeet.meetings.actions.common import (
     MOVABLE_SECTIONS,
     AgendaChange,
@@ -65,6 +66,8 @@ def add_item(
         ensure_editable(meeting)
         current = agenda_items(meeting)
         before = snapshot(current)
+        if section == Section.FOCUS:
+            rules.ensure_room_for_focus(current)
         sections = by_section(current)
         item = AgendaItem(
             meeting=meeting,
@@ -87,6 +90,7 @@ def add_item(
         sections[section].append(item)
         renumber(sections)
         agenda_changed(meeting, by)
+        rules.hold(meeting, running_order(sections), before=before)
         if section == Section.FOCUS:
             refresh_last_focus([item.task_force_id])
     return AgendaChange(
@@ -138,6 +142,7 @@ def update_item(
         item._history_user = by
         item.save()
         touch_meeting(meeting, by)
+        rules.hold(meeting, current, before=before)
         if item.section == Section.FOCUS:
             refresh_last_focus([old_task_force, item.task_force_id])
     return AgendaChange(meeting=meeting, agenda=current, before=before, edited=[item])
@@ -161,6 +166,7 @@ def remove_item(*, item: AgendaItem, version: int | None, by: User | None) -> Ag
         current.remove(item)
         renumber(by_section(current))
         agenda_changed(meeting, by)
+        rules.hold(meeting, current, before=before)
         if item.section == Section.FOCUS:
             refresh_last_focus([item.task_force_id])
     return AgendaChange(meeting=meeting, agenda=current, before=before, removed=[item])
@@ -179,6 +185,8 @@ def restore_item(*, item: AgendaItem, version: int | None, by: User | None) -> A
         item = AgendaItem.objects.select_related(
             "presenter", "task_force", "outline_item", "deliverable"
         ).get(pk=item.pk, meeting=meeting)
+        if item.section == Section.FOCUS:
+            rules.ensure_room_for_focus(current)
         item.deleted_at = None
         item._history_user = by
         item.save(update_fields=["deleted_at"])
@@ -195,6 +203,7 @@ def restore_item(*, item: AgendaItem, version: int | None, by: User | None) -> A
         sections = by_section(ordered)
         renumber(sections)
         agenda_changed(meeting, by)
+        rules.hold(meeting, running_order(sections), before=before)
         if item.section == Section.FOCUS:
             refresh_last_focus([item.task_force_id])
     return AgendaChange(
@@ -274,6 +283,7 @@ def move_item(
         # yet the agenda changed.
         if before != after or crossed:
             agenda_changed(meeting, by)
+        rules.hold(meeting, running_order(sections), before=earlier)
     return AgendaChange(
         meeting=meeting, agenda=running_order(sections), before=earlier, moved=[item]
     )

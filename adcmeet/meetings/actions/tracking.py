@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from adcmeet.accounts.models import User
+from adcmeet.meetings.actions import rules
 from adcmeet.meetings.actions.common import (
     TRACKING_MINUTES,
     AgendaChange,
@@ -156,6 +157,7 @@ def accept_tracking_items(
         renumber(sections)
         if created:
             agenda_changed(meeting, by)
+        rules.hold(meeting, running_order(sections), before=before)
     return AgendaChange(
         meeting=meeting, agenda=running_order(sections), before=before, added=created
     )
@@ -211,6 +213,7 @@ def copy_from_last_week(*, meeting: Meeting, version: int | None, by: User | Non
             )
         renumber(sections)
         agenda_changed(meeting, by)
+        rules.hold(meeting, running_order(sections), before=before)
     return AgendaChange(
         meeting=meeting, agenda=running_order(sections), before=before, added=created
     )

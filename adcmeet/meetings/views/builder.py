@@ -277,8 +277,13 @@ def copy_last_week(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @refusals
 def publish(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = editable_meeting(request, meeting_id)
+    form = forms.PublishForm(request.POST)
+    form.is_valid()  # one optional checkbox: never invalid
     result = actions.publish_meeting(
-        meeting=meeting, version=posted_version(request), by=request.user
+        meeting=meeting,
+        version=posted_version(request),
+        by=request.user,
+        without_focus=form.cleaned_data["without_focus"],
     )
     what = "Published the agenda" if result.kind == "agenda" else "Sent the updated agenda"
     notice = f"{what} (revision {result.meeting.revision}); the mail is queued."
@@ -303,7 +308,11 @@ def cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
         by=request.user,
         reason=form.cleaned_data["reason"],
     )
-    notice = "The meeting is cancelled; the notice is queued."
+    # Only an agenda that was mailed (announced) is followed by a cancellation mail.
+    if cancelled.announced_revision:
+        notice = "The meeting is cancelled; the notice is queued."
+    else:
+        notice = "The meeting is cancelled. Its agenda was never published: nobody is mailed."
     return _done(request, cancelled, notice, regions=builder.WHOLE)
 
 

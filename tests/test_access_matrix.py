@@ -9,10 +9,13 @@ Each POST runs in a savepoint that is rolled back, so every role sees the same w
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.test import Client
 
-from tests import urlwalk
+from adcmeet.core import access
+from adcmeet.meetings.models import Meeting, MeetingSeries
+from tests import factories, urlwalk
 
 # Rows that change on any request (sessions, login throttling, admin log) or that describe the
 # schema; everything else must be byte-for-byte the same after a refused POST.
@@ -227,3 +230,63 @@ def test_anonymous_htmx_requests_are_redirected_as_a_whole_page(world):
         "/audit/", headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/roadmap/"}
     )
     assert response["HX-Redirect"] == "/login/?next=/roadmap/"
+
+
+# --- the predicates the matrix is built from (adcmeet.core.access) ---------------------------
+
+
+def test_a_superuser_holds_every_role_and_a_group_only_its_own(db, developer):
+    root = factories.make_user("root", is_superuser=True)
+
+    assert all(access.has_role(root, role) for role in access.ROLES)
+    assert access.is_developer(developer)
+    assert not access.is_convener(developer)
+    assert not access.is_manager(developer)
+    assert not access.has_role(AnonymousUser(), access.DEVELOPER)
+
+
+def test_a_series_convener_convenes_that_series_only_and_a_convener_every_series(
+    db, convener, developer
+):
+    ours = factories.make_series()
+    theirs = factories.make_series(name="Rucio meeting", slug="rucio")
+    ours.conveners.add(developer)
+    series = MeetingSeries.objects.order_by("pk")
+
+    assert access.convenes_series(developer, ours)
+    assert not access.convenes_series(developer, theirs)
+    assert list(access.series_convened_by(developer, series)) == [ours]
+    assert list(access.series_convened_by(convener, series)) == [ours, theirs]
+    assert list(access.series_convened_by(AnonymousUser(), series)) == []
+    # The one-object and the many-objects forms of the rule agree.
+    for user in (developer, convener, AnonymousUser()):
+        assert [s for s in series if access.convenes_series(user, s)] == list(
+            access.series_convened_by(user, series)
+        )
+
+
+def test_anonymous_visitors_see_public_series_meetings_and_none_on_a_private_site(
+    db, developer, settings
+):
+    public = factories.make_meeting(factories.make_series())
+    hidden = factories.make_meeting(
+        factories.make_series(name="Managers", slug="managers", is_public=False)
+    )
+    meetings = Meeting.objects.order_by("pk")
+
+    assert list(access.visible_meetings(AnonymousUser(), meetings)) == [public]
+    assert list(access.visible_meetings(developer, meetings)) == [public, hidden]
+    assert list(Meeting.objects.visible_to(AnonymousUser())) == [public]
+    settings.SITE_PRIVATE = True
+    assert list(access.visible_meetings(AnonymousUser(), meetings)) == []
+
+
+def test_a_presenter_may_minute_their_own_items_only(db, developer, manager):
+    meeting = factories.make_meeting(factories.make_series())
+    theirs = factories.make_item(meeting, "Pilot news", presenter=developer)
+    other = factories.make_item(meeting, "Rucio news", presenter=manager)
+
+    assert access.presents_in(developer, meeting)
+    assert access.can_take_minutes(developer, meeting, theirs)
+    assert not access.can_take_minutes(developer, meeting, other)
+    assert not access.presents_in(AnonymousUser(), meeting)

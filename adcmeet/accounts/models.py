@@ -4,7 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
-# Role names are part of the contract with SSO group mapping and the permission matrix.
+# Role names are part of the contract with SSO group mapping and the permission matrix; what
+# each may do is decided in adcmeet.core.access (which re-exports them).
 CONVENER = "Convener"
 DEVELOPER = "Developer"
 MANAGER = "Manager"
@@ -50,25 +51,12 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.name or self.get_full_name() or self.username
 
-    def has_role(self, role: str) -> bool:
-        # Group names are cached on the instance so templates can ask repeatedly for free.
-        if not self.is_authenticated:
-            return False
+    def role_names(self) -> frozenset[str]:
+        """The names of the role groups the user is in, read once per instance (pages ask
+        repeatedly). What a role may do is decided in adcmeet.core.access only."""
         if not hasattr(self, "_role_names"):
-            self._role_names = set(self.groups.values_list("name", flat=True))
-        return role in self._role_names or self.is_superuser
-
-    @property
-    def is_convener(self) -> bool:
-        return self.has_role(CONVENER)
-
-    @property
-    def is_developer(self) -> bool:
-        return self.has_role(DEVELOPER)
-
-    @property
-    def is_manager(self) -> bool:
-        return self.has_role(MANAGER)
+            self._role_names = frozenset(self.groups.values_list("name", flat=True))
+        return self._role_names
 
     def rotate_calendar_token(self) -> str:
         self.calendar_token = new_calendar_token()

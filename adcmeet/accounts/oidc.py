@@ -168,5 +168,5 @@ class RoleMappingOIDCBackend(OIDCAuthenticationBackend):
             user.groups.remove(*to_remove)
         if to_add:
             user.groups.add(*to_add)
-        # The per-instance role cache (User.has_role) must not outlive this change.
+        # The per-instance role cache (User.role_names) must not outlive this change.
         user.__dict__.pop("_role_names", None)

@@ -4,9 +4,9 @@ Views call these predicates (or the decorators) instead of testing roles themsel
 matrix test in tests/test_access_matrix.py checks one implementation against the table in
 docs/security.md.
 
-Roles: anonymous, Developer, Convener, Manager (groups of those names) and staff (admin).
-Superusers hold every role. A developer's rights come from what they own: deliverables they
-own, task forces they belong to, agenda items they present.
+Roles: anonymous, Developer, Convener, Manager (groups of those names, the constants below)
+and staff (admin). Superusers hold every role. A developer's rights come from what they own:
+deliverables they own, task forces they belong to, agenda items they present.
 """
 
 import functools
@@ -19,7 +19,11 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django_htmx.http import HttpResponseClientRedirect
 
-from adcmeet.accounts.models import CONVENER, MANAGER
+# The role names are defined with the User (accounts is below core: SSO maps its groups onto
+# them); every rule about what a role may do is here.
+from adcmeet.accounts.models import CONVENER, DEVELOPER, MANAGER, ROLES
+
+__all__ = ["CONVENER", "DEVELOPER", "MANAGER", "ROLES"]  # and the predicates below
 
 
 def login_redirect(request: HttpRequest) -> HttpResponse:
@@ -56,7 +60,7 @@ def role_required(*roles: str):
             user = request.user
             if not user.is_authenticated:
                 return login_redirect(request)
-            if not any(user.has_role(role) for role in roles):
+            if not any(has_role(user, role) for role in roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -77,17 +81,60 @@ def login_required(view):
     return wrapper
 
 
+def has_role(user, role: str) -> bool:
+    """`user` holds `role`: a member of its group, or a superuser (who holds every role)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or role in user.role_names()
+
+
 def is_convener(user) -> bool:
-    return user.is_authenticated and user.has_role(CONVENER)
+    return has_role(user, CONVENER)
+
+
+def is_developer(user) -> bool:
+    return has_role(user, DEVELOPER)
 
 
 def is_manager(user) -> bool:
-    return user.is_authenticated and user.has_role(MANAGER)
+    return has_role(user, MANAGER)
+
+
+def visible_meetings(user, meetings):
+    """The meetings of the queryset `meetings` that `user` may read: all when logged in;
+    anonymous visitors those of public series, none on a private site."""
+    if user.is_authenticated:
+        return meetings
+    if settings.SITE_PRIVATE:
+        return meetings.none()
+    return meetings.filter(series__is_public=True)
+
+
+def convenes_series(user, series) -> bool:
+    """Conveners of the site (the role) and of this series (its conveners)."""
+    if is_convener(user):
+        return True
+    return user.is_authenticated and series.conveners.filter(pk=user.pk).exists()
+
+
+def series_convened_by(user, series):
+    """The series of the queryset `series` that `user` convenes (the rule of
+    `convenes_series`, for many at once)."""
+    if is_convener(user):
+        return series
+    if not user.is_authenticated:
+        return series.none()
+    return series.filter(conveners=user)
 
 
 def can_edit_meeting(user, meeting) -> bool:
     """Agendas, publishing, moving and cancelling: conveners (site-wide role or of the series)."""
-    return meeting.series.is_convener(user)
+    return convenes_series(user, meeting.series)
+
+
+def can_create_meetings(user, series) -> bool:
+    """Drafting a series' next meetings: its conveners."""
+    return convenes_series(user, series)
 
 
 def can_take_minutes(user, meeting, item=None) -> bool:
@@ -95,6 +142,12 @@ def can_take_minutes(user, meeting, item=None) -> bool:
     if can_edit_meeting(user, meeting):
         return True
     return item is not None and user.is_authenticated and item.presenter_id == user.pk
+
+
+def presents_in(user, meeting) -> bool:
+    """`user` presents one of the meeting's (live) items, so may minute it (the meeting page
+    links them to the minutes sheet)."""
+    return user.is_authenticated and meeting.items.live().filter(presenter=user).exists()
 
 
 def can_complete_action(user, action) -> bool:
@@ -155,12 +208,18 @@ def can_manage_checkpoints(user) -> bool:
 
 
 def can_see_outbox(user) -> bool:
-    return user.is_authenticated and (user.is_staff or user.has_role(CONVENER))
+    """A meeting's outgoing mail: conveners and staff."""
+    return user.is_authenticated and (user.is_staff or is_convener(user))
+
+
+def can_see_mail_health(user) -> bool:
+    """The banner about mail not going out: those who can act on it, as for the outbox."""
+    return can_see_outbox(user)
 
 
 def can_see_audit(user) -> bool:
     """The audit trail (who changed what): managers and staff."""
-    return user.is_authenticated and (user.is_staff or user.has_role(MANAGER))
+    return user.is_authenticated and (user.is_staff or is_manager(user))
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -17,6 +17,7 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.urls import reverse
 
 from adcmeet.accounts.models import User
@@ -24,6 +25,7 @@ from adcmeet.core import fragments
 from adcmeet.lib import agenda as agenda_lib
 from adcmeet.meetings import actions, forms
 from adcmeet.meetings.actions import AgendaChange
+from adcmeet.meetings.mail import reminders
 from adcmeet.meetings.models import AgendaItem, Meeting
 from taskforces.models import OutlineItem, TaskForce
 
@@ -275,6 +277,9 @@ def builder_context(
             else None
         )
     keep_schedule = "schedule" in keep
+    changes_unsent = (
+        meeting.state == Meeting.State.PUBLISHED and meeting.announced_revision < meeting.revision
+    )
     removed = (
         []
         if "removed" in keep
@@ -307,6 +312,8 @@ def builder_context(
         "stale_item": stale_item,
         "people": people,
         "topics": topics,
-        "changes_unsent": meeting.state == Meeting.State.PUBLISHED
-        and meeting.announced_revision < meeting.revision,
+        "changes_unsent": changes_unsent,
+        # When the unsent changes go out by themselves (series time), None if they will not.
+        "update_due": reminders.agenda_update_due_at(meeting) if changes_unsent else None,
+        "update_quiet_minutes": settings.AGENDA_UPDATE_QUIET_MINUTES,
     }

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from adcmeet.core import access
 from deliverables.models import Deliverable
 from taskforces.models import OutlineItem, TaskForce
 
@@ -90,13 +91,6 @@ class MeetingSeries(models.Model):
         first = after + datetime.timedelta(days=(self.weekday - after.weekday()) % 7)
         return [first + datetime.timedelta(weeks=n) for n in range(count)]
 
-    def is_convener(self, user) -> bool:
-        if not user.is_authenticated:
-            return False
-        if user.is_superuser:
-            return True
-        return user.has_role("Convener") or self.conveners.filter(pk=user.pk).exists()
-
 
 class MeetingQuerySet(models.QuerySet):
     def upcoming(self, now: datetime.datetime | None = None):
@@ -106,11 +100,8 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(start__lt=(now or timezone.now()) - datetime.timedelta(hours=2))
 
     def visible_to(self, user):
-        if user.is_authenticated:
-            return self
-        if settings.SITE_PRIVATE:
-            return self.none()
-        return self.filter(series__is_public=True)
+        """The meetings `user` may read (the rule is access.visible_meetings)."""
+        return access.visible_meetings(user, self)
 
 
 class Meeting(models.Model):
@@ -262,15 +253,6 @@ class AgendaItem(models.Model):
                 name="agenda_duration_sane",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="agenda_title_not_empty"),
-            # One focus topic a meeting (adcmeet.meetings.actions.rules); removed ones stay
-            # for the record and may be restored only while the meeting has none.
-            models.UniqueConstraint(
-                fields=["meeting"],
-                condition=Q(section="focus", deleted_at__isnull=True),
-                name="one_live_focus_topic",
-                violation_error_message="This meeting already has a focus topic: a meeting "
-                "has one. Remove it first, or edit it instead.",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 
 from adcmeet.accounts.models import User
+from adcmeet.core import access
 from adcmeet.meetings.loaddata import (
     BENCH_OWNED_DELIVERABLES,
     BENCH_PASSWORD,
@@ -102,9 +103,9 @@ def test_bench_accounts_log_in_and_the_developer_owns_fifteen(client):
     generate()
     developer = User.objects.get(username="bench-developer")
     assert Deliverable.objects.live().owned_by(developer).count() == BENCH_OWNED_DELIVERABLES
-    assert developer.has_role("Developer")
-    assert User.objects.get(username="bench-convener").has_role("Convener")
-    assert User.objects.get(username="bench-manager").has_role("Manager")
+    assert access.is_developer(developer)
+    assert access.is_convener(User.objects.get(username="bench-convener"))
+    assert access.is_manager(User.objects.get(username="bench-manager"))
     response = client.post("/login/", {"username": "bench-convener", "password": BENCH_PASSWORD})
     assert response.status_code == 302
     # Everybody else signs in through SSO only.

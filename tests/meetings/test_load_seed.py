@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from adcmeet.accounts.models import User
+from adcmeet.core import access
 from adcmeet.meetings.models import Meeting, MeetingSeries
 from adcmeet.meetings.seed import load_seed
 from deliverables.models import Deliverable, DeliverableChange, Period, Project, Roadmap
@@ -175,10 +176,10 @@ def test_demo_users_are_made_only_with_debug(settings, tmp_path, client):
     password = (tmp_path / "demo-password.txt").read_text().strip()
     assert f"password {password}" in out
     convener = User.objects.get(username="convener")
-    assert convener.is_convener
+    assert access.is_convener(convener)
     assert convener.is_superuser
-    assert User.objects.get(username="manager").is_manager
-    assert User.objects.get(username="developer").is_developer
+    assert access.is_manager(User.objects.get(username="manager"))
+    assert access.is_developer(User.objects.get(username="developer"))
     response = client.post("/login/", {"username": "developer", "password": password})
     assert response.status_code == 302
     assert client.get("/").context["user"].username == "developer"

@@ -27,7 +27,6 @@ from adcmeet.meetings.actions.common import (
     fresh_meeting,
     meeting_end,
     previous_meeting,
-    series_for_convener,
 )
 from adcmeet.meetings.actions.minutes import (
     ActionChanged,
@@ -89,6 +88,5 @@ __all__ = [
     "restore_item",
     "save_item_minutes",
     "save_minutes",
-    "series_for_convener",
     "update_item",
 ]

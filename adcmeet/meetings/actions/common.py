@@ -25,7 +25,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from adcmeet.accounts.models import User
@@ -35,7 +35,6 @@ from adcmeet.meetings.models import (
     MAX_ITEM_MINUTES,
     AgendaItem,
     Meeting,
-    MeetingSeries,
 )
 from taskforces.models import TaskForce
 
@@ -312,11 +311,3 @@ def budget(meeting: Meeting, items: Sequence[AgendaItem] | None = None, viewer_z
 def meeting_end(meeting: Meeting) -> datetime.datetime:
     """When a meeting is over at the latest: its start plus the series' limit."""
     return meeting.start + datetime.timedelta(minutes=meeting.series.limit_minutes)
-
-
-def series_for_convener(user: User):
-    if not user.is_authenticated:
-        return MeetingSeries.objects.none()
-    if user.is_superuser or user.has_role("Convener"):
-        return MeetingSeries.objects.all()
-    return MeetingSeries.objects.filter(Q(conveners=user))

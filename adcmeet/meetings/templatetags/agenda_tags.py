@@ -40,18 +40,3 @@ def wall(value, fmt: str = "H:i") -> str:
     if not value:
         return ""
     return dateformat.format(value, fmt)
-
-
-@register.filter
-def agenda_update_due(meeting) -> dict | None:
-    """`{% with due=meeting|agenda_update_due %}`: when the unsent changes of a published
-    agenda go out by themselves ({"at": series time, "minutes": the quiet period}), or None
-    when they will not (nothing unsent, or the meeting starts first)."""
-    from django.conf import settings
-
-    from adcmeet.meetings.mail.reminders import agenda_update_due_at
-
-    at = agenda_update_due_at(meeting)
-    if at is None:
-        return None
-    return {"at": at, "minutes": settings.AGENDA_UPDATE_QUIET_MINUTES}

@@ -15,9 +15,13 @@ from django.views.decorators.http import require_GET, require_POST
 from adcmeet.accounts.models import User
 from adcmeet.core import fragments
 from adcmeet.core.access import (
+    can_create_meetings,
     can_edit_meeting,
     can_see_outbox,
+    can_take_minutes,
     login_required,
+    presents_in,
+    series_convened_by,
     site_visible,
 )
 from adcmeet.core.fragments import Param
@@ -61,7 +65,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     context = {
         "upcoming": upcoming,
         "past": past,
-        "convened_series": list(actions.series_for_convener(request.user)),
+        "convened_series": list(series_convened_by(request.user, MeetingSeries.objects.all())),
         "meetings_ahead": settings.MEETINGS_AHEAD,
     }
     if request.htmx and request.htmx.target in ("upcoming", "past"):
@@ -73,7 +77,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def create_upcoming(request: HttpRequest, slug: str) -> HttpResponse:
     series = get_object_or_404(MeetingSeries, slug=slug)
-    if not series.is_convener(request.user):
+    if not can_create_meetings(request.user, series):
         raise PermissionDenied
     try:
         count = max(1, min(int(request.POST.get("count", settings.MEETINGS_AHEAD)), 52))
@@ -123,8 +127,7 @@ def _meeting_content(request: HttpRequest, meeting: Meeting, can_edit: bool) -> 
             "sections": agenda_sections(plan),
             "action_items": action_items,
             "can_edit": can_edit,
-            "can_minute": can_edit
-            or (user.is_authenticated and any(item.presenter_id == user.pk for item in items)),
+            "can_minute": can_edit or any(can_take_minutes(user, meeting, item) for item in items),
             "has_minutes": bool(meeting.minutes.strip())
             or any(item.minutes.strip() for item in items),
         },
@@ -139,11 +142,8 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = visible_meeting(request, meeting_id)
     user = request.user
     can_edit = can_edit_meeting(user, meeting)
-    if can_edit or not user.is_authenticated:
-        presenter = False
-    else:
-        # A presenter may take the minutes of their own items (the page links to the sheet).
-        presenter = meeting.items.live().filter(presenter=user).exists()
+    # A presenter may take the minutes of their own items (the page links to the sheet).
+    presenter = not can_edit and presents_in(user, meeting)
     zone = viewer_zone(request)
     content = fragments.cached(
         MEETING_PAGE.of(meeting=meeting, series=meeting.series_id),

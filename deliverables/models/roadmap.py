@@ -24,9 +24,13 @@ class Project(models.Model):
 
 
 class RoadmapQuerySet(models.QuerySet):
+    def newest_first(self):
+        """This year's newest first (the current roadmap), then older ones."""
+        return self.order_by("-year", "-created_at")
+
     def current(self) -> "Roadmap | None":
         """The roadmap people mean by "the roadmap": this year's newest, else the newest."""
-        return self.order_by("-year", "-created_at").first()
+        return self.newest_first().first()
 
 
 class Roadmap(models.Model):

@@ -22,9 +22,8 @@ KIND_ORDER = {
 
 # What the home page's cards show (adcmeet.core.fragments): the series, the meetings still
 # ahead (a meeting leaving that set as time passes changes the count too), the roadmaps, the
-# current roadmap's periods, deliverables and slips, the task forces and checkpoints. The
-# current roadmap is RoadmapQuerySet.current()'s, as a subquery.
-_current_roadmap = Subquery(Roadmap.objects.order_by("-year", "-created_at").values("pk")[:1])
+# current roadmap's periods, deliverables and slips, the task forces and checkpoints.
+_current_roadmap = Subquery(Roadmap.objects.newest_first().values("pk")[:1])
 HOME_CARDS = fragments.Sources(
     "home",
     MeetingSeries,

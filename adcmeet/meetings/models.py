@@ -253,6 +253,15 @@ class AgendaItem(models.Model):
                 name="agenda_duration_sane",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="agenda_title_not_empty"),
+            # One focus topic a meeting (adcmeet.meetings.actions.rules); removed ones stay
+            # for the record and may be restored only while the meeting has none.
+            models.UniqueConstraint(
+                fields=["meeting"],
+                condition=Q(section="focus", deleted_at__isnull=True),
+                name="one_live_focus_topic",
+                violation_error_message="This meeting already has a focus topic: a meeting "
+                "has one. Remove it first, or edit it instead.",
+            ),
         ]
 
     def __str__(self) -> str:

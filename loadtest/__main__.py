@@ -85,14 +85,24 @@ class Client:
 
 TOKEN_RE = re.compile(r'"X-CSRFToken": "([^"]+)"')
 VERSION_RE = re.compile(r'name="version" value="(\d+)"')
+# The builder's agenda-level forms carry the meeting's version; an item's edit form its own.
+AGENDA_VERSION_RE = re.compile(r'name="version" value="(\d+)" class="agenda-version"')
 
 
-def page_state(client: Client, kind: str, path: str) -> int | None:
+def item_version_re(item: int) -> re.Pattern:
+    return re.compile(
+        rf'id="item-{item}" class="agenda-item editing".*?name="version" value="(\d+)"', re.S
+    )
+
+
+def page_state(
+    client: Client, kind: str, path: str, version_re: re.Pattern = VERSION_RE
+) -> int | None:
     status, _, body = client.request(kind, "GET", path)
     text = body.decode(errors="replace")
     if match := TOKEN_RE.search(text):
         client.csrf = match.group(1)
-    match = VERSION_RE.search(text)
+    match = version_re.search(text)
     return int(match.group(1)) if status == 200 and match else None
 
 
@@ -103,7 +113,20 @@ def convener(port, me, plan: Plan, stats, acks: Acks, stop: threading.Event, rng
     while not stop.is_set():
         rename = rng.random() < 0.4
         meeting = me["item_meeting"] if rename else rng.choice(plan.meetings)
-        version = page_state(client, "convener: open agenda builder", f"/meetings/{meeting}/edit/")
+        if rename:
+            version = page_state(
+                client,
+                "convener: open agenda builder",
+                f"/meetings/{meeting}/edit/?edit={me['item']}",
+                item_version_re(me["item"]),
+            )
+        else:
+            version = page_state(
+                client,
+                "convener: open agenda builder",
+                f"/meetings/{meeting}/edit/",
+                AGENDA_VERSION_RE,
+            )
         if version is None:
             time.sleep(0.5)
             continue

@@ -193,8 +193,10 @@ def form_version(page: str, action: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def open_builder(lt, client, kind: str, meeting: int) -> str:
-    status, _, body = client.request(kind, "GET", f"/meetings/{meeting}/edit/")
+def open_builder(lt, client, kind: str, meeting: int, edit: int | None = None) -> str:
+    """The builder page; with `edit`, that item's edit form (and its version) open on it."""
+    query = f"?edit={edit}" if edit else ""
+    status, _, body = client.request(kind, "GET", f"/meetings/{meeting}/edit/{query}")
     page = body.decode(errors="replace")
     if match := lt.TOKEN_RE.search(page):
         client.csrf = match.group(1)
@@ -275,11 +277,9 @@ def change_shows_on_the_other_server(
     stats = lt.Stats()
     client = client_class(ports[0], stats, session)
     action = f"/meetings/{meeting}/items/{item}/edit/"
-    page = open_builder(lt, client, "check", meeting)
-    # The item's own form when the page has one, else the agenda's version (older builders).
+    page = open_builder(lt, client, "check", meeting, edit=item)
+    # An item's edit form carries the item's own version.
     version = form_version(page, action)
-    if version is None and (match := lt.VERSION_RE.search(page)):
-        version = int(match.group(1))
     title = f"renamed through {ports[0]} {uuid.uuid4().hex[:6]}"
     status, _, _ = client.request(
         "check", "POST", action,

@@ -1,12 +1,14 @@
 """The roadmap's reads over many rows: what a period holds and which deliverables slipped.
 
-The models import these QuerySets; the QuerySets name the models only when they run (the
-imports inside the methods), which keeps the models package free of import cycles.
+The models import these QuerySets; the QuerySets find the other models through the app
+registry when they run (`apps.get_model`, as a foreign key names its model by a string), so the
+models package has no import cycle, not even one hidden in a function.
 """
 
 import dataclasses
 import datetime
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -21,7 +23,8 @@ class PeriodQuerySet(models.QuerySet):
         as planned and slipped there (and as planned in its new period); an open item whose
         period has ended slipped where it stands. Done and dropped items never slip.
         """
-        from deliverables.models import Deliverable, DeliverableChange
+        Deliverable = apps.get_model("deliverables", "Deliverable")
+        DeliverableChange = apps.get_model("deliverables", "DeliverableChange")
 
         today = today or timezone.localdate()
         live = Q(deliverables__deleted_at__isnull=True)
@@ -84,7 +87,7 @@ class DeliverableQuerySet(models.QuerySet):
         return self.filter(deleted_at__isnull=True)
 
     def open(self):
-        from deliverables.models import Deliverable
+        Deliverable = apps.get_model("deliverables", "Deliverable")
 
         return self.live().exclude(status__in=Deliverable.CLOSED_STATUSES)
 
@@ -103,14 +106,14 @@ class DeliverableQuerySet(models.QuerySet):
     def without_successor(self):
         """Not carried over into a newer roadmap: an item that was carried is followed up
         there, so reminders and cross-roadmap lists should skip the old copy."""
-        from deliverables.models import Deliverable
+        Deliverable = apps.get_model("deliverables", "Deliverable")
 
         return self.exclude(Exists(Deliverable.objects.filter(carried_from=OuterRef("pk"))))
 
     def with_slip_info(self):
         """Annotate n_slip_moves (moves to a later period) and first_slip_at, as subqueries so
         they combine with windows and joins without a GROUP BY."""
-        from deliverables.models import DeliverableChange
+        DeliverableChange = apps.get_model("deliverables", "DeliverableChange")
 
         slips = (
             DeliverableChange.objects.filter(deliverable=OuterRef("pk"), is_slip=True)
@@ -127,7 +130,8 @@ class DeliverableQuerySet(models.QuerySet):
         open, overdue, dropped, tentative and moved out (slipped away to a later period).
 
         Two queries whatever the number of deliverables."""
-        from deliverables.models import Deliverable, DeliverableChange
+        Deliverable = apps.get_model("deliverables", "Deliverable")
+        DeliverableChange = apps.get_model("deliverables", "DeliverableChange")
 
         today = today or timezone.localdate()
         live = self.live()
@@ -171,7 +175,8 @@ class DeliverableQuerySet(models.QuerySet):
     def slipped(self, on: datetime.date | None = None):
         """Slipped as of `on`: the period ended with the item still open, or it was moved to
         a later period. Done and dropped items whose period ended on time never slip."""
-        from deliverables.models import Deliverable, DeliverableChange
+        Deliverable = apps.get_model("deliverables", "Deliverable")
+        DeliverableChange = apps.get_model("deliverables", "DeliverableChange")
 
         on = on or timezone.localdate()
         moved_later = Exists(

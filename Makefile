@@ -39,6 +39,8 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 
 # A local run is a development server: DEBUG on (dev secret key, demo logins) unless overridden.
 run: export DEBUG ?= true
+# SITE_URL (settings.py) follows the port served on unless it is set.
+run: export PORT := $(PORT)
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seed --demo-users

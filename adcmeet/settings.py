@@ -29,7 +29,9 @@ if not SECRET_KEY:
         raise ImproperlyConfiguredEnv("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
 
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A local server's links (mail, feeds, copy buttons, CSV) follow the port it serves on (PORT,
+# which `make run` exports) unless SITE_URL names the public address.
+SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{envint('PORT', 8000)}").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "ADC development meeting")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [SITE_URL])

@@ -53,6 +53,11 @@ class MeetingSeries(models.Model):
     # Non-public series are subscribed to through this token.
     feed_token = models.CharField(max_length=64, unique=True, default=new_feed_token)
     reminder_days_before = models.PositiveSmallIntegerField(default=1)
+    # The ORGANIZER of every invite of the series, and who replies reach: one person, stored
+    # (the first convener when the first invite goes out, unless set here) so it never changes
+    # between sends because the conveners did (adcmeet.meetings.mail.invites.organizer_for).
+    organizer_name = models.CharField(max_length=200, blank=True)
+    organizer_email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -132,6 +137,11 @@ class Meeting(models.Model):
     minutes = models.TextField(blank=True)
     cancel_reason = models.CharField(max_length=300, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Minutes are mailed when the convener publishes them; each later publication of changed
+    # minutes is a correction (adcmeet.meetings.actions.minutes.publish_minutes).
+    minutes_published_at = models.DateTimeField(null=True, blank=True)
+    minutes_revision = models.PositiveIntegerField(default=0)
+    minutes_digest = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -335,6 +345,9 @@ class OutboundMail(models.Model):
         DRAFT_NUDGE = "draft_nudge", "Draft agenda nudge"
         SLIP_DIGEST = "slip_digest", "Slip digest"
         CONVENER_DIGEST = "convener_digest", "Convener slip digest"
+        MINUTES = "minutes", "Minutes"
+        MINUTES_CORRECTION = "minutes_correction", "Minutes corrected"
+        ACTIONS = "actions", "Action items"
 
     key = models.CharField(max_length=300, unique=True)
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -216,6 +216,60 @@ def checked_proposals(form: forms.TrackingForm) -> set[int]:
     return {int(value) for value in values if str(value).isdigit()}
 
 
+def tracking_sum(form: forms.TrackingForm, checked: set[int], plan: agenda_lib.Budget) -> dict:
+    """What the ticked proposals would add, shown before adding (static/js/agenda.js keeps it
+    live as boxes are ticked; this is the page without JavaScript, or as it loads)."""
+    each = form["duration_minutes"].value()
+    each = int(each) if str(each).isdigit() else actions.TRACKING_MINUTES
+    minutes = len(checked) * each
+    left = plan.remaining_to_target
+    return {
+        "count": len(checked),
+        "minutes": minutes,
+        "left": left,
+        "over_target_by": max(0, -left),
+        "over": minutes > left,
+    }
+
+
+# Which region a refused change came from, by the view that refused it: the refusal is shown
+# there, where the user is, not at the top of a long page.
+REFUSAL_PLACES = {
+    "tracking-accept": "proposals",
+    "items-remove": "bulk",
+    # "items-restore" is the Undo in the notice at the top: refused there.
+    "item-restore": "removed",
+    "meeting-move": "schedule",
+    "meeting-cancel": "schedule",
+    "meeting-publish": "publish",
+    "copy-last-week": "publish",
+}
+
+
+def refusal_place(view_name: str, data: Mapping, item_id: int | None) -> str:
+    """Where the builder shows a refusal of the view `view_name` (its URL name); "" is the
+    top of the builder."""
+    if view_name in ("item-edit", "item-move", "item-remove") and item_id is not None:
+        return f"item-{item_id}"
+    if view_name == "item-add" and data.get("section") in Section.values:
+        return f"add-{data['section']}"
+    return REFUSAL_PLACES.get(view_name, "")
+
+
+def _shown_place(place: str, meeting: Meeting, items: list[AgendaItem], proposals) -> str:
+    """`place` if the page shows it (a removed item, a cancelled meeting's forms, an empty
+    proposal list do not), else "" (the top): a refusal is never left unshown."""
+    if place.startswith("item-"):
+        return place if any(f"item-{item.pk}" == place for item in items) else ""
+    if meeting.is_cancelled and place not in ("removed", ""):
+        return ""
+    if place == "proposals" and not proposals:
+        return ""
+    if place == "bulk" and not items:
+        return ""
+    return place
+
+
 # --- the page -----------------------------------------------------------------------------------
 
 
@@ -227,7 +281,8 @@ def builder_context(
     regions: Regions = WHOLE,
     notice: str = "",
     level: str = "success",
-    undo: AgendaItem | None = None,
+    undo: list[AgendaItem] | None = None,
+    notice_at: str = "",
     bound: dict | None = None,
     editing: tuple[int, forms.ItemForm] | None = None,
     stale_item: int | None = None,
@@ -258,6 +313,10 @@ def builder_context(
             forms.share_choices(form, people=people, topics=topics)
     keep_proposals = "proposals" in keep
     proposals = [] if keep_proposals else actions.propose_tracking_items(meeting=meeting)
+    # What is ticked by default fits in the time left to the objective (the domain's rule).
+    actions.tick_within_objective(
+        proposals, minutes_left=plan.remaining_to_target, minutes_each=actions.TRACKING_MINUTES
+    )
     tracking_form = bound.get("tracking") or forms.TrackingForm(proposals=proposals)
     sections = agenda_sections(plan)
     _mark_redraws(meeting, sections, regions, zone)
@@ -280,20 +339,22 @@ def builder_context(
     changes_unsent = (
         meeting.state == Meeting.State.PUBLISHED and meeting.announced_revision < meeting.revision
     )
+    # All of them: a list that silently stopped at ten hid what could still be restored.
     removed = (
         []
         if "removed" in keep
-        else list(
-            meeting.items.filter(deleted_at__isnull=False).order_by("-deleted_at", "-id")[:10]
-        )
+        else list(meeting.items.filter(deleted_at__isnull=False).order_by("-deleted_at", "-id"))
     )
+    tracking_checked = checked_proposals(tracking_form)
+    notice_at = _shown_place(notice_at, meeting, items, proposals) if level == "error" else ""
     return {
         "meeting": meeting,
         "plan": plan,
         "sections": sections,
         "proposals": proposals,
         "tracking_form": tracking_form,
-        "tracking_checked": checked_proposals(tracking_form),
+        "tracking_checked": tracking_checked,
+        "tracking_sum": tracking_sum(tracking_form, tracking_checked, plan),
         "cancel_form": None
         if keep_schedule
         else bound.get("cancel") or forms.CancelForm(prefix="cancel"),
@@ -306,7 +367,17 @@ def builder_context(
         "removed": removed,
         "notice": notice,
         "level": level,
+        # Where a refusal is shown: beside the form or item that caused it (`refusal_place`).
+        "notice_at": notice_at,
+        "refusal_item": int(notice_at[5:]) if notice_at.startswith("item-") else None,
+        # The forms the error summary links into, field by field (no-JS answers).
+        "summary_forms": [
+            form
+            for form in (*bound.values(), editing[1] if editing else None)
+            if form is not None and form.errors
+        ],
         "undo": undo,
+        "undo_ids": ",".join(str(item.pk) for item in undo) if undo else "",
         "editing_id": editing[0] if editing else None,
         "editing_form": editing[1] if editing else None,
         "stale_item": stale_item,

@@ -770,7 +770,9 @@ def test_every_builder_endpoint_works_as_a_plain_form(as_convener, meeting, name
     response = as_convener.post(url, {"version": 1, **data})
 
     assert response.status_code == 302
-    assert response["Location"] == f"/meetings/{meeting.pk}/edit/#agenda"
+    # An add lands on the new item (issue 14: not under the sticky budget, past the notice).
+    anchor = f"item-{meeting.items.get(title='X').pk}" if name == "add" else "agenda"
+    assert response["Location"] == f"/meetings/{meeting.pk}/edit/#{anchor}"
     if name == "edit":
         assert item(meeting, "Rucio 2").version == 2
     else:

@@ -10,7 +10,9 @@ from adcmeet.meetings.actions.agenda import (
     add_item,
     move_item,
     remove_item,
+    remove_items,
     restore_item,
+    restore_items,
     update_item,
 )
 from adcmeet.meetings.actions.common import (
@@ -50,6 +52,7 @@ from adcmeet.meetings.actions.tracking import (
     copy_from_last_week,
     current_period,
     propose_tracking_items,
+    tick_within_objective,
 )
 
 __all__ = [
@@ -85,8 +88,11 @@ __all__ = [
     "propose_tracking_items",
     "publish_meeting",
     "remove_item",
+    "remove_items",
     "restore_item",
+    "restore_items",
     "save_item_minutes",
     "save_minutes",
+    "tick_within_objective",
     "update_item",
 ]

@@ -4,6 +4,8 @@ Each returns an `AgendaChange`: what changed, the agenda as the change left it a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -150,64 +152,103 @@ def update_item(
 
 def remove_item(*, item: AgendaItem, version: int | None, by: User | None) -> AgendaChange:
     """Soft delete: the item leaves the agenda and can be restored (`restore_item`)."""
+    return remove_items(meeting=item.meeting, item_ids=[item.pk], version=version, by=by)
+
+
+def remove_items(
+    *, meeting: Meeting, item_ids: Sequence[int], version: int | None, by: User | None
+) -> AgendaChange:
+    """Soft delete several items at once (the builder's "Remove selected"), one change of the
+    agenda: one claim of its version, one undo (`restore_items`). Items removed already (a
+    second click) are reported as removed and change nothing."""
+    wanted = set(item_ids)
+    if not wanted:
+        raise AgendaError("Nothing was removed: tick the items to remove.")
     with transaction.atomic():
-        meeting = claim_meeting(item.meeting, version)
+        meeting = claim_meeting(meeting, version)
         ensure_editable(meeting)
         current = agenda_items(meeting)
         before = snapshot(current)
-        live = next((other for other in current if other.pk == item.pk), None)
-        if live is None:  # removed already (a second click): nothing more to do
-            item = AgendaItem.objects.get(pk=item.pk, meeting=meeting)
-            return AgendaChange(meeting=meeting, agenda=current, before=before, removed=[item])
-        item = live
-        item.deleted_at = timezone.now()
-        item._history_user = by
-        item.save(update_fields=["deleted_at"])
-        current.remove(item)
+        live = [item for item in current if item.pk in wanted]
+        if not live:
+            gone = list(
+                AgendaItem.objects.filter(
+                    meeting=meeting, pk__in=wanted, deleted_at__isnull=False
+                ).order_by("section", "position")
+            )
+            if not gone:
+                raise AgendaError("Nothing was removed: those items are not on this agenda.")
+            return AgendaChange(meeting=meeting, agenda=current, before=before, removed=gone)
+        now = timezone.now()
+        for item in live:
+            item.deleted_at = now
+            item._history_user = by
+            item.save(update_fields=["deleted_at"])
+            current.remove(item)
         renumber(by_section(current))
         agenda_changed(meeting, by)
         rules.hold(meeting, current, before=before)
-        if item.section == Section.FOCUS:
-            refresh_last_focus([item.task_force_id])
-    return AgendaChange(meeting=meeting, agenda=current, before=before, removed=[item])
+        focus = [item.task_force_id for item in live if item.section == Section.FOCUS]
+        if focus:
+            refresh_last_focus(focus)
+    return AgendaChange(meeting=meeting, agenda=current, before=before, removed=live)
 
 
 def restore_item(*, item: AgendaItem, version: int | None, by: User | None) -> AgendaChange:
     """Undo a removal: the item goes back where it was, as near as the agenda now allows."""
+    return restore_items(meeting=item.meeting, item_ids=[item.pk], version=version, by=by)
+
+
+def restore_items(
+    *, meeting: Meeting, item_ids: Sequence[int], version: int | None, by: User | None
+) -> AgendaChange:
+    """Undo a removal of one item or several: each goes back where it was, as near as the
+    agenda now allows. Items live already (a second click) change nothing."""
+    wanted = set(item_ids)
     with transaction.atomic():
-        meeting = claim_meeting(item.meeting, version)
+        meeting = claim_meeting(meeting, version)
         ensure_editable(meeting)
         current = agenda_items(meeting)
         before = snapshot(current)
-        live = next((other for other in current if other.pk == item.pk), None)
-        if live is not None:  # restored already (a second click)
-            return AgendaChange(meeting=meeting, agenda=current, before=before, restored=[live])
-        item = AgendaItem.objects.select_related(
-            "presenter", "task_force", "outline_item", "deliverable"
-        ).get(pk=item.pk, meeting=meeting)
-        if item.section == Section.FOCUS:
-            rules.ensure_room_for_focus(current)
-        item.deleted_at = None
-        item._history_user = by
-        item.save(update_fields=["deleted_at"])
-        # Its old position still says where it stood; on a tie it goes before the item that
-        # moved up into its place.
+        live = [other for other in current if other.pk in wanted]
+        if live and len(live) == len(wanted):  # restored already (a second click)
+            return AgendaChange(meeting=meeting, agenda=current, before=before, restored=live)
+        items = list(
+            AgendaItem.objects.select_related(
+                "presenter", "task_force", "outline_item", "deliverable"
+            )
+            .filter(pk__in=wanted, meeting=meeting, deleted_at__isnull=False)
+            .order_by("position", "id")
+        )
+        if not items:
+            raise AgendaError("Nothing was restored: those items are not in the removed list.")
+        for item in items:
+            if item.section == Section.FOCUS:
+                rules.ensure_room_for_focus(current)
+            item.deleted_at = None
+            item._history_user = by
+            item.save(update_fields=["deleted_at"])
+            current.append(item)
+        # Their old positions still say where they stood; on a tie a restored item goes
+        # before the item that moved up into its place.
+        restored = {item.pk for item in items}
         ordered = sorted(
-            [*current, item],
+            current,
             key=lambda other: (
                 AgendaItem.SECTION_ORDER[other.section],
                 other.position,
-                0 if other.pk == item.pk else 1,
+                0 if other.pk in restored else 1,
             ),
         )
         sections = by_section(ordered)
         renumber(sections)
         agenda_changed(meeting, by)
         rules.hold(meeting, running_order(sections), before=before)
-        if item.section == Section.FOCUS:
-            refresh_last_focus([item.task_force_id])
+        focus = [item.task_force_id for item in items if item.section == Section.FOCUS]
+        if focus:
+            refresh_last_focus(focus)
     return AgendaChange(
-        meeting=meeting, agenda=running_order(sections), before=before, restored=[item]
+        meeting=meeting, agenda=running_order(sections), before=before, restored=items
     )
 
 

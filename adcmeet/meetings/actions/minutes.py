@@ -59,6 +59,23 @@ def save_item_minutes(
     return item
 
 
+class DueBeforeMeeting(AgendaError):
+    """An action cannot be due before the meeting that decided it: a typo in the year (2020
+    for 2026) would otherwise file it as long overdue, silently."""
+
+
+def check_due(meeting: Meeting, due: datetime.date | None) -> None:
+    """A due date on or after the meeting's day (on the series' wall clock). Minutes written
+    after the meeting may still give a date that has passed since: the meeting's day is the
+    bound, not today."""
+    day = meeting.local_start.date()
+    if due is not None and due < day:
+        raise DueBeforeMeeting(
+            f"An action decided on {day:%-d %B %Y} cannot be due on {due:%-d %B %Y}, before "
+            "the meeting: check the date (the year?)."
+        )
+
+
 def add_action_item(
     *,
     meeting: Meeting,
@@ -74,6 +91,7 @@ def add_action_item(
         raise AgendaError("Describe the action.")
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise AgendaError("That agenda item belongs to another meeting.")
+    check_due(meeting, due)
     return ActionItem.objects.create(
         meeting=meeting, text=text[:500], owner=owner, due=due, agenda_item=agenda_item
     )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from adcmeet.accounts.models import User
 from adcmeet.meetings.actions import rules
@@ -37,6 +38,10 @@ from deliverables.models import Deliverable, Period, Roadmap
 class TrackingProposal:
     deliverable: Deliverable
     reasons: list[str] = field(default_factory=list)
+    # The convener took this deliverable's item off this agenda: offered, never ticked again.
+    removed_here: bool = False
+    # Ticked when the builder shows it (`tick_within_objective`).
+    ticked: bool = False
 
     @property
     def owners(self) -> list[User]:
@@ -85,8 +90,12 @@ def propose_tracking_items(
     start_by = set(base.start_by_passed(today=day).values_list("pk", flat=True))
     due = set(base.filter(period=period).values_list("pk", flat=True)) if period else set()
     wanted = slipped | overdue | start_by | due
+    removed_here = AgendaItem.objects.filter(
+        meeting=meeting, deleted_at__isnull=False, deliverable=OuterRef("pk")
+    )
     deliverables = (
         Deliverable.objects.filter(pk__in=wanted)
+        .annotate(removed_here=Exists(removed_here))
         .select_related("period", "task_force")
         .prefetch_related("owners")
         .order_by("period__order", "position", "id")
@@ -102,7 +111,11 @@ def propose_tracking_items(
             reasons.append(f"start-by date {deliverable.start_by:%d %b} has passed")
         if deliverable.pk in due:
             reasons.append(f"due in {deliverable.period.label}")
-        proposals.append(TrackingProposal(deliverable=deliverable, reasons=reasons))
+        proposals.append(
+            TrackingProposal(
+                deliverable=deliverable, reasons=reasons, removed_here=deliverable.removed_here
+            )
+        )
 
     def urgency(proposal: TrackingProposal) -> int:
         pk = proposal.deliverable.pk
@@ -110,6 +123,24 @@ def propose_tracking_items(
 
     proposals.sort(key=urgency)  # stable: keeps the roadmap order within each group
     return proposals
+
+
+def tick_within_objective(
+    proposals: Sequence[TrackingProposal], *, minutes_left: int, minutes_each: int
+) -> int:
+    """Tick by default, in ranking order, the proposals that fit in the `minutes_left` to the
+    series' objective at `minutes_each`: one click on "Add" never plans past the objective
+    (an empty agenda with twenty proposals at 5 min each would otherwise plan 100 min). A
+    proposal the convener removed from this agenda is never ticked again. The most urgent
+    come first, so when time is short the slips are what is ticked. Returns the ticked sum."""
+    ticked = 0
+    for proposal in proposals:
+        proposal.ticked = (
+            not proposal.removed_here and minutes_each > 0 and ticked + minutes_each <= minutes_left
+        )
+        if proposal.ticked:
+            ticked += minutes_each
+    return ticked
 
 
 def accept_tracking_items(

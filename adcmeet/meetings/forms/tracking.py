@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from adcmeet.meetings.actions.common import TRACKING_MINUTES
 from adcmeet.meetings.forms.base import DurationField, Form
 from adcmeet.meetings.models import MAX_ITEM_MINUTES
 
@@ -16,7 +17,7 @@ class TrackingForm(Form):
         label="Minutes each",
         min_value=1,
         max_value=MAX_ITEM_MINUTES,
-        initial=5,
+        initial=TRACKING_MINUTES,
         widget=forms.NumberInput(attrs={"min": 1, "max": MAX_ITEM_MINUTES, "size": 4}),
     )
 
@@ -27,8 +28,10 @@ class TrackingForm(Form):
             (proposal.deliverable.pk, str(proposal.deliverable)) for proposal in self.proposals
         ]
         if not self.is_bound:
+            # Ticked: what the domain ticked as fitting the objective (tick_within_objective).
             self.initial.setdefault(
-                "deliverables", [proposal.deliverable.pk for proposal in self.proposals]
+                "deliverables",
+                [proposal.deliverable.pk for proposal in self.proposals if proposal.ticked],
             )
 
     def chosen(self) -> list:

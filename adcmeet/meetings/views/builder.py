@@ -71,10 +71,12 @@ def _done(
     regions: builder.Regions,
     agenda: list[AgendaItem] | None = None,
     level: str = "success",
-    undo: AgendaItem | None = None,
+    undo: list[AgendaItem] | None = None,
+    anchor: str = "agenda",
 ) -> HttpResponse:
     """After a successful change: for htmx the regions it altered, for plain forms a redirect
-    back to the builder (the notice as a message, an undo kept in the session)."""
+    back to the builder (the notice as a message, an undo kept in the session) at `anchor`:
+    the item just added, so the page opens on it rather than at the top."""
     if request.htmx:
         return _render(
             request, meeting, regions=regions, agenda=agenda, notice=notice, level=level, undo=undo
@@ -82,9 +84,9 @@ def _done(
     messages.add_message(
         request, messages.WARNING if level == "warning" else messages.SUCCESS, notice
     )
-    if undo is not None:
-        request.session["agenda_undo"] = undo.pk
-    return redirect(reverse("meeting-edit", args=[meeting.pk]) + "#agenda")
+    if undo:
+        request.session["agenda_undo"] = [item.pk for item in undo]
+    return redirect(reverse("meeting-edit", args=[meeting.pk]) + f"#{anchor}")
 
 
 def _changed(
@@ -108,11 +110,14 @@ def _refused(
     item = meeting.items.filter(pk=item_id).first() if item_id is not None else None
     bound, editing = builder.posted_forms(request.POST, meeting, item=item)
     stale_item = item_id if isinstance(current, AgendaItem) else None
+    match = request.resolver_match
+    place = builder.refusal_place(match.url_name if match else "", request.POST, item_id)
     return _render(
         request,
         meeting,
         notice=refusal.message,
         level="error",
+        notice_at=place,
         bound=bound,
         editing=editing,
         stale_item=stale_item,
@@ -133,9 +138,10 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
         if item is not None:
             editing = (item.pk, builder.edit_form(item))
     undo = None
-    undo_id = request.session.pop("agenda_undo", None)
-    if undo_id:
-        undo = meeting.items.filter(pk=undo_id, deleted_at__isnull=False).first()
+    undo_ids = request.session.pop("agenda_undo", None)
+    if undo_ids:
+        undo_ids = undo_ids if isinstance(undo_ids, list) else [undo_ids]
+        undo = list(meeting.items.filter(pk__in=undo_ids, deleted_at__isnull=False))
     return _render(request, meeting, editing=editing, undo=undo)
 
 
@@ -158,8 +164,9 @@ def item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
         **form.action_kwargs(),
     )
     notice = f"Added “{change.item.title}” to {Section(section).label.lower()}."
-    # The form just used comes back empty, ready for the next item.
-    return _changed(request, change, notice, used=f"add-{section}")
+    # The form just used comes back empty, ready for the next item; without JavaScript the
+    # page opens on the new item (static/js/agenda.js moves focus there with it).
+    return _changed(request, change, notice, used=f"add-{section}", anchor=f"item-{change.item.pk}")
 
 
 @require_http_methods(["GET", "POST"])
@@ -203,7 +210,43 @@ def item_remove(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResp
     item = meeting_item(meeting, item_id)
     change = actions.remove_item(item=item, version=posted_version(request), by=request.user)
     removed = change.item
-    return _changed(request, change, f"Removed “{removed.title}”.", undo=removed)
+    return _changed(request, change, f"Removed “{removed.title}”.", undo=change.removed)
+
+
+def _posted_ids(request: HttpRequest) -> list[int]:
+    return [int(value) for value in request.POST.getlist("items") if value.isdigit()]
+
+
+@require_POST
+@login_required
+@refusals
+def items_remove(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Remove the ticked items at once; one undo restores them all."""
+    meeting = editable_meeting(request, meeting_id)
+    change = actions.remove_items(
+        meeting=meeting,
+        item_ids=_posted_ids(request),
+        version=posted_version(request),
+        by=request.user,
+    )
+    titles = ", ".join(f"“{item.title}”" for item in change.removed)
+    return _changed(request, change, f"Removed {titles}.", undo=change.removed)
+
+
+@require_POST
+@login_required
+@refusals
+def items_restore(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Undo a removal of several items."""
+    meeting = editable_meeting(request, meeting_id)
+    change = actions.restore_items(
+        meeting=meeting,
+        item_ids=_posted_ids(request),
+        version=posted_version(request),
+        by=request.user,
+    )
+    titles = ", ".join(f"“{item.title}”" for item in change.restored)
+    return _changed(request, change, f"Restored {titles}.")
 
 
 @require_POST

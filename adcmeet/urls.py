@@ -15,3 +15,9 @@ urlpatterns = [
 # CERN SSO: /oidc/authenticate/ and /oidc/callback/ exist only when OIDC is configured.
 if settings.OIDC_ENABLED:
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
+
+# The site's error pages (adcmeet/errors.py): 403 says why and links back; 500 needs no database.
+handler400 = "adcmeet.errors.bad_request"
+handler403 = "adcmeet.errors.permission_denied"
+handler404 = "adcmeet.errors.page_not_found"
+handler500 = "adcmeet.errors.server_error"

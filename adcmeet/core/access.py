@@ -61,7 +61,8 @@ def role_required(*roles: str):
             if not user.is_authenticated:
                 return login_redirect(request)
             if not any(has_role(user, role) for role in roles):
-                raise PermissionDenied
+                names = " and ".join(f"{role.lower()}s" for role in roles)
+                raise PermissionDenied(f"This page is for {names} only.")
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -51,7 +51,7 @@ def _editable_deliverable(request: HttpRequest, deliverable_id: int) -> Delivera
         pk=deliverable_id,
     )
     if not can_edit_deliverable(request.user, item):
-        raise PermissionDenied
+        raise PermissionDenied("Only its owners, conveners and managers can change a deliverable.")
     return item
 
 
@@ -153,7 +153,7 @@ def deliverable_move(request: HttpRequest, deliverable_id: int) -> HttpResponse:
 def _deletable(request: HttpRequest, deliverable_id: int) -> Deliverable:
     item = get_object_or_404(Deliverable.objects.select_related("roadmap"), pk=deliverable_id)
     if not can_delete_deliverable(request.user, item):
-        raise PermissionDenied
+        raise PermissionDenied("Only conveners and managers take deliverables off the roadmap.")
     return item
 
 

@@ -26,7 +26,7 @@ from deliverables.views.roadmap import roadmap_page
 def _managed_roadmap(request: HttpRequest, roadmap_id: int) -> Roadmap:
     current = get_object_or_404(Roadmap, pk=roadmap_id)
     if not can_manage_roadmap(request.user):
-        raise PermissionDenied
+        raise PermissionDenied("Only managers run a roadmap's lifecycle and imports.")
     return current
 
 
@@ -102,7 +102,7 @@ def roadmap_carry_over(request: HttpRequest, roadmap_id: int) -> HttpResponse:
 @login_required
 def roadmap_new(request: HttpRequest) -> HttpResponse:
     if not can_manage_roadmap(request.user):
-        raise PermissionDenied
+        raise PermissionDenied("Only managers run a roadmap's lifecycle and imports.")
     if request.method == "POST":
         form = NewRoadmapForm(request.POST)
         if form.is_valid():

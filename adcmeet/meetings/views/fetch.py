@@ -32,7 +32,7 @@ def visible_meeting(request: HttpRequest, meeting_id: int) -> Meeting:
 def editable_meeting(request: HttpRequest, meeting_id: int) -> Meeting:
     meeting = visible_meeting(request, meeting_id)
     if not can_edit_meeting(request.user, meeting):
-        raise PermissionDenied
+        raise PermissionDenied("Only conveners of this series can edit its agenda.")
     return meeting
 
 

@@ -10,6 +10,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from adcmeet.accounts.models import User
+from adcmeet.core import params
+from adcmeet.core import text as usertext
 from adcmeet.core.versioning import parse_version
 from deliverables.models import Deliverable, DeliverableChange, Period, Project, Roadmap
 from taskforces.models import TaskForce
@@ -48,7 +50,7 @@ class FastSelect(forms.Select):
         )
 
 
-class RoadmapFilterForm(forms.Form):
+class RoadmapFilterForm(usertext.Form):
     """The roadmap's filters and comparison, read from GET so a filtered view has its URL.
 
     Projects, owners and task forces are chosen by slug / username from plain value lists (no
@@ -149,7 +151,7 @@ class RoadmapFilterForm(forms.Form):
         return urlencode(params)
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(usertext.Form):
     """Carries the version the page was built from. A missing or garbled one cleans to None,
     which the action's claim answers as a conflict (the fresh state), never as a crash."""
 
@@ -192,9 +194,9 @@ class RoadmapStateForm(VersionedForm):
     state = forms.ChoiceField(choices=Roadmap.State.choices)
 
 
-class NewRoadmapForm(forms.Form):
+class NewRoadmapForm(usertext.Form):
     name = forms.CharField(max_length=200, help_text="For example “PanDA+Prodsys”.")
-    year = forms.IntegerField(min_value=2000, max_value=2200)
+    year = params.IntegerField(min_value=2000, max_value=2200)
 
     def clean(self):
         cleaned = super().clean()
@@ -208,12 +210,13 @@ class CarryOverForm(NewRoadmapForm):
     """A new roadmap started from the open items of another."""
 
 
-class OutlineImportForm(forms.Form):
+class OutlineImportForm(usertext.Form):
     """Paste an outline or upload a .md/.txt file; the text is kept for the confirm step."""
 
     text = forms.CharField(
         label="Outline",
         required=False,
+        max_length=usertext.OUTLINE_TEXT,
         widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false"}),
         help_text="Periods as top bullets or headings, deliverables as bullets under them; "
         "a trailing “?” marks a tentative item.",

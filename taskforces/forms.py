@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.text import slugify
 
+from adcmeet.core import text as usertext
 from adcmeet.core.versioning import parse_version
 from taskforces.actions import MAX_TEXT, normalise_text
 from taskforces.models import Checkpoint, OutlineItem, TaskForce
@@ -11,7 +12,7 @@ def _indented(node) -> str:
     return f"{'— ' * node.depth}{text}"
 
 
-class OutlineItemForm(forms.Form):
+class OutlineItemForm(usertext.Form):
     """Add an item. Choices come from the already-loaded outline, so no extra queries."""
 
     kind = forms.ChoiceField(label="Kind", choices=OutlineItem.Kind.choices)
@@ -99,7 +100,7 @@ def _descendants(pk: int, nodes) -> set[int]:
     return out
 
 
-class ItemVersionForm(forms.Form):
+class ItemVersionForm(usertext.Form):
     """Deleting an item: only the version the outline showed."""
 
     version = VersionField()
@@ -115,7 +116,7 @@ class MoveForm(ItemVersionForm):
     )
 
 
-class GoalForm(forms.Form):
+class GoalForm(usertext.Form):
     task_force = forms.ModelChoiceField(
         label="Task force", queryset=TaskForce.objects.none(), empty_label=None
     )
@@ -137,7 +138,7 @@ class GoalForm(forms.Form):
 RESERVED_CHECKPOINT_SLUGS = {"new"}
 
 
-class CheckpointForm(forms.ModelForm):
+class CheckpointForm(usertext.ModelForm):
     """Create or edit a checkpoint. The slug is made from the name when left empty; which task
     forces attend is saved by actions.save_checkpoint (the relation has a goal per row)."""
 

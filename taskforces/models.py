@@ -12,6 +12,8 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from adcmeet.core import text
+
 
 class TaskForceQuerySet(models.QuerySet):
     def active(self):
@@ -52,7 +54,7 @@ class TaskForce(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TASK_FORCE)
-    scope = models.TextField(blank=True)
+    scope = models.TextField(blank=True, validators=text.limits(text.LONG_TEXT))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     conveners = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="convened_task_forces"
@@ -177,7 +179,7 @@ class Checkpoint(models.Model):
     date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     location = models.CharField(max_length=200, blank=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=text.limits(text.LONG_TEXT))
     task_forces = models.ManyToManyField(
         TaskForce, blank=True, related_name="checkpoints", through="CheckpointGoal"
     )
@@ -214,7 +216,7 @@ class CheckpointGoal(models.Model):
     task_force = models.ForeignKey(
         TaskForce, on_delete=models.CASCADE, related_name="checkpoint_goals"
     )
-    goal = models.TextField(blank=True)
+    goal = models.TextField(blank=True, validators=text.limits(text.LONG_TEXT))
     # Optimistic concurrency: a goal changed meanwhile is neither overwritten nor deleted by a
     # stale goal or checkpoint form.
     version = models.PositiveIntegerField(default=1)

@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
+from adcmeet.core import zones
+
 # Role names are part of the contract with SSO group mapping and the permission matrix; what
 # each may do is decided in adcmeet.core.access (which re-exports them).
 CONVENER = "Convener"
@@ -26,7 +28,10 @@ class User(AbstractUser):
     cern_upn = models.CharField("CERN UPN", max_length=150, null=True, blank=True, unique=True)
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
     time_zone = models.CharField(
-        max_length=64, blank=True, help_text="Shown beside CERN time where it differs."
+        max_length=64,
+        blank=True,
+        help_text="Shown beside CERN time where it differs.",
+        validators=[zones.validate_time_zone],
     )
     # Personal mail (docs/notifications.md, "Opting out"); lists' mail is not affected.
     wants_slip_digests = models.BooleanField(

@@ -27,6 +27,8 @@ from django.db import connection, models
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from adcmeet.core.params import parse_int
+
 M = TypeVar("M", bound=models.Model)
 
 
@@ -134,10 +136,7 @@ def _load(model: type[models.Model], pk: Any, fresh: Callable[[Any], Any] | None
 def parse_version(value: Any) -> int | None:
     """A version as a form or the address bar sends it: a plain ASCII number, else None
     (which `claim` answers with a `Conflict`, never a crash)."""
-    text = str(value or "").strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 18:
-        return None
-    return int(text)
+    return parse_int(value)
 
 
 Renderer = Callable[..., HttpResponse]

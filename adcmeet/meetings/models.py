@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from adcmeet.core import access
+from adcmeet.core import access, text, zones
 from deliverables.models import Deliverable
 from taskforces.models import OutlineItem, TaskForce
 
@@ -37,10 +37,12 @@ class MeetingSeries(models.Model):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=text.limits(text.LONG_TEXT))
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.WEDNESDAY)
     start_time = models.TimeField(default=datetime.time(17, 0))
-    time_zone = models.CharField(max_length=64, default="Europe/Zurich")
+    time_zone = models.CharField(
+        max_length=64, default="Europe/Zurich", validators=[zones.validate_time_zone]
+    )
     target_minutes = models.PositiveIntegerField(default=60)
     limit_minutes = models.PositiveIntegerField(default=90)
     mailing_list = models.EmailField(blank=True)
@@ -81,7 +83,7 @@ class MeetingSeries(models.Model):
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.time_zone)
+        return zones.zone_or_default(self.time_zone)
 
     def start_on(self, day: datetime.date) -> datetime.datetime:
         """The aware start of a meeting on `day` at the series' local wall-clock time.
@@ -134,7 +136,7 @@ class Meeting(models.Model):
     announced_revision = models.PositiveIntegerField(default=0)
     location = models.CharField(max_length=200, blank=True)
     video_url = models.URLField(blank=True)
-    minutes = models.TextField(blank=True)
+    minutes = models.TextField(blank=True, validators=text.limits(text.MEETING_MINUTES))
     cancel_reason = models.CharField(max_length=300, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     # Minutes are mailed when the convener publishes them; each later publication of changed
@@ -236,8 +238,8 @@ class AgendaItem(models.Model):
     deliverable = models.ForeignKey(
         Deliverable, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    notes = models.TextField(blank=True)
-    minutes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, validators=text.limits(text.ITEM_TEXT))
+    minutes = models.TextField(blank=True, validators=text.limits(text.ITEM_TEXT))
     # Brought along by "copy from last week" (open floor, standing hot topics).
     recurring = models.BooleanField(default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)

@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 
 from adcmeet.accounts.models import User
@@ -102,6 +102,24 @@ def propose(
     upcoming = Meeting.objects.upcoming().exclude(state=Meeting.State.CANCELLED)
     if user is not None:
         upcoming = upcoming.visible_to(user)
+    if user is not None:
+        # TaskForce.last_focus_on counts every series; the viewer sees the dates of the
+        # meetings they may read only (a private series' schedule stays private).
+        last_seen = dict(
+            AgendaItem.objects.live()
+            .filter(
+                section=AgendaItem.Section.FOCUS,
+                task_force_id__in=ids,
+                meeting__in=Meeting.objects.visible_to(user).exclude(
+                    state=Meeting.State.CANCELLED
+                ),
+            )
+            .values("task_force_id")
+            .annotate(latest=Max("meeting__scheduled_for"))
+            .values_list("task_force_id", "latest")
+        )
+        for tf in task_forces:
+            tf.last_focus_on = last_seen.get(tf.pk)
     scheduled: dict[int, list[AgendaItem]] = defaultdict(list)
     for item in (
         AgendaItem.objects.live()

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from adcmeet.core import text
 from adcmeet.core.versioning import Refused
 from deliverables.models.querysets import DeliverableQuerySet
 from deliverables.models.roadmap import Period, Project, Roadmap
@@ -74,7 +75,7 @@ class Deliverable(models.Model):
     task_force = models.ForeignKey(
         TaskForce, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliverables"
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, validators=text.limits(text.LONG_TEXT))
     position = models.PositiveIntegerField(default=0)
     carried_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_to"

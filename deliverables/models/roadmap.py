@@ -8,13 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from adcmeet.core import text
 from deliverables.models.querysets import PeriodQuerySet
 
 
 class Project(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=text.limits(text.LONG_TEXT))
 
     class Meta:
         ordering = ["name"]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -48,6 +49,7 @@ def _me_context(request: HttpRequest) -> dict:
 
 
 @require_GET
+@never_cache  # the person's own data and the secret feed URL: no cache may keep it
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/me.html", _me_context(request))
@@ -86,6 +88,7 @@ def mail_preferences(request: HttpRequest) -> HttpResponse:
     return redirect("me")
 
 
+@never_cache  # the page carries the unsubscribe token
 @csrf_exempt  # RFC 8058: mail clients POST without a session; the signed token authorises
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from adcmeet.core import params
 from adcmeet.core.access import can_edit_meeting, can_edit_outline, login_required, site_visible
 from adcmeet.core.versioning import Refused, answers_refusals
 from adcmeet.meetings import actions, rotation
@@ -91,13 +92,13 @@ def taskforce_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 class ScheduleForm(forms.Form):
-    meeting = forms.IntegerField(widget=forms.HiddenInput)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    task_force = forms.IntegerField(widget=forms.HiddenInput)
+    meeting = params.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = params.IntegerField(widget=forms.HiddenInput, min_value=1)
+    task_force = params.IntegerField(widget=forms.HiddenInput, min_value=1)
     question = forms.TypedChoiceField(
         label="Title", required=False, coerce=int, empty_value=None, choices=()
     )
-    duration = forms.IntegerField(
+    duration = params.IntegerField(
         label="Minutes", min_value=1, max_value=MAX_ITEM_MINUTES, initial=rotation.FOCUS_MINUTES
     )
     replace = forms.BooleanField(label="Replace the current focus topic", required=False)
@@ -171,10 +172,7 @@ def _rotation_context(
 @require_GET
 @site_visible
 def focus_topics(request: HttpRequest) -> HttpResponse:
-    try:
-        selected_id = int(request.GET.get("meeting", ""))
-    except ValueError:
-        selected_id = None
+    selected_id = params.optional_id(request.GET.get("meeting"))
     return render(
         request, "taskforces/rotation.html", _rotation_context(request, selected_id=selected_id)
     )
@@ -189,7 +187,7 @@ def _posted_schedule(request: HttpRequest) -> ScheduleForm:
     )
     form = ScheduleForm(request.POST, prefix=prefix)
     # Question choices are checked against the task force, so accept any id here.
-    form.fields["question"] = forms.IntegerField(required=False)
+    form.fields["question"] = params.IntegerField(required=False, min_value=1)
     return form
 
 

@@ -12,6 +12,7 @@ from adcmeet.accounts.models import User
 from adcmeet.core import access
 from adcmeet.meetings.models import Meeting, MeetingSeries
 from adcmeet.meetings.seed import load_seed
+from adcmeet.meetings.seed.demo import current_period
 from deliverables.models import Deliverable, DeliverableChange, Period, Project, Roadmap
 from taskforces.models import Checkpoint, OutlineItem, TaskForce
 
@@ -186,3 +187,50 @@ def test_demo_users_are_made_only_with_debug(settings, tmp_path, client):
     # A second run prints the same password and changes nobody.
     assert f"password {password}" in seed("--year", "2011", "--demo-users")
     assert User.objects.filter(username__in=["convener", "manager", "developer"]).count() == 3
+
+
+def test_demo_data_gives_every_persona_something_to_do(settings, tmp_path, client):
+    settings.VAR_DIR = tmp_path
+    settings.DEBUG = True
+    out = seed("--demo-users")
+    assert "Demo data:" in out
+    today = timezone.localdate()
+    developer = User.objects.get(username="developer")
+    convener = User.objects.get(username="convener")
+
+    owned = Deliverable.objects.owned_by(developer)
+    assert owned.count() >= 4
+    roadmap = Roadmap.objects.get(year=today.year)
+    now = current_period(roadmap, today)
+    assert owned.filter(period=now).open().count() >= 2  # due this period
+    assert owned.slipped(on=today).exists()
+    assert DeliverableChange.objects.filter(deliverable__in=owned, kind="owners").count() == (
+        owned.count()
+    )
+
+    series = MeetingSeries.objects.get(slug="adc-dev")
+    assert list(series.conveners.all()) == [convener]
+    held = Meeting.objects.get(series=series, state=Meeting.State.HELD)
+    assert held.start < timezone.now()
+    assert held.minutes
+    assert held.minutes_published_at
+    assert held.action_items.filter(owner=developer, done=False).exists()
+
+    client.force_login(developer)
+    mine = client.get("/deliverables/mine/").content.decode()
+    assert all(item.title in mine for item in owned.open())
+
+    before = snapshot()
+    assert "nothing changed" in seed("--demo-users")
+    assert snapshot() == before
+
+
+def test_demo_data_leaves_owners_people_changed_alone(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.DEBUG = True
+    seed("--demo-users")
+    developer = User.objects.get(username="developer")
+    item = Deliverable.objects.owned_by(developer).first()
+    item.owners.clear()
+    seed("--demo-users")
+    assert not item.owners.exists()

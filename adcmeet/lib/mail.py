@@ -3,7 +3,8 @@ MIME message. Framework-light: Django templates and `EmailMultiAlternatives`, no
 
 Each kind of mail lives in ``templates/emails/<kind>/`` as ``subject.txt``, ``body.txt`` and
 ``body.html``. An invite travels as ``multipart/mixed`` around ``multipart/alternative``
-(text, HTML and ``text/calendar; method=REQUEST``), with the same .ics attached as a file —
+(text, HTML and ``text/calendar; method=…`` — PUBLISH to a list, REQUEST or CANCEL to one
+attendee, always the calendar's own METHOD), with the same .ics attached as a file —
 the shape Outlook, Gmail and Apple Mail all offer to add to the calendar.
 
 Nothing a user typed (a meeting title, a presenter's name) can add a header: every header
@@ -156,6 +157,8 @@ def build_message(
         mail.attach_alternative(html, "text/html")
     if ics:
         mail.attach_alternative(ics, "text/calendar")
-        filename = "cancel.ics" if mail.ics_method == "CANCEL" else "invite.ics"
+        filename = {"CANCEL": "cancel.ics", "PUBLISH": "meeting.ics"}.get(
+            mail.ics_method, "invite.ics"
+        )
         mail.attach(filename, ics.encode(), "application/ics")
     return mail

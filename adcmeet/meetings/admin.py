@@ -12,6 +12,7 @@ from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from adcmeet.meetings.actions import rules
+from adcmeet.meetings.actions.schedule import change_place, series_place_changed
 from adcmeet.meetings.models import (
     ActionItem,
     AgendaItem,
@@ -37,6 +38,9 @@ WORKFLOW_FIELDS = (
     "minutes_version",
     "published_at",
     "cancel_reason",
+    "minutes_published_at",
+    "minutes_revision",
+    "minutes_digest",
 )
 
 
@@ -64,6 +68,13 @@ class MeetingSeriesAdmin(admin.ModelAdmin):
     search_fields = ("name", "mailing_list")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("conveners",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"location", "video_url"} & set(form.changed_data):
+            # Meetings using the series' room changed place: their SEQUENCE grows and the
+            # update goes out (adcmeet.meetings.actions.schedule).
+            series_place_changed(obj, by=request.user)
 
 
 class AgendaItemFormSet(forms.BaseInlineFormSet):
@@ -123,6 +134,17 @@ class MeetingAdmin(SimpleHistoryAdmin):
             return WORKFLOW_FIELDS
         # Moving goes through the builder (the past, DST gaps, the update mail).
         return (*WORKFLOW_FIELDS, "series", "start", "scheduled_for")
+
+    def save_model(self, request, obj, form, change):
+        place = {"location", "video_url"} & set(form.changed_data)
+        if not (change and place):
+            return super().save_model(request, obj, form, change)
+        # A new room or link goes through the action (SEQUENCE, feeds, the update mail).
+        new = obj.location, obj.video_url
+        obj.location, obj.video_url = form.initial["location"], form.initial["video_url"]
+        super().save_model(request, obj, form, change)
+        change_place(meeting=obj, by=request.user, location=new[0], video_url=new[1])
+        obj.refresh_from_db()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         meeting = self.get_object(request, object_id)

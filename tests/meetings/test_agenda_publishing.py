@@ -25,7 +25,7 @@ def queued(monkeypatch):
     calls = []
     real = meeting_mail.queue_meeting_mail
 
-    def spy(meeting, kind):
+    def spy(meeting, kind, **options):
         calls.append(
             {
                 "meeting": meeting.pk,
@@ -35,7 +35,7 @@ def queued(monkeypatch):
                 "in_transaction": connection.in_atomic_block,
             }
         )
-        return real(meeting, kind)
+        return real(meeting, kind, **options)
 
     monkeypatch.setattr(meeting_mail, "queue_meeting_mail", spy)
     return calls

@@ -84,7 +84,7 @@ def test_after_the_quiet_period_one_update_goes_out_with_the_new_sequence(meetin
     assert ids == [mail.pk]
     assert mail.recipient == LIST
     assert "SEQUENCE:2" in mail.ics
-    assert "METHOD:REQUEST" in mail.ics
+    assert "METHOD:PUBLISH" in mail.ics
     assert mail.key == f"agenda:meeting:{meeting.pk}:rev2:{LIST}"
     assert "PanDA news and the new pilot" in mail.body_text
     meeting.refresh_from_db()

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 Kind = OutboundMail.Kind
 Section = AgendaItem.Section
 LIST = "atlas-adc-dev@example.org"
+EVE = "eve@uni.example"
 
 
 @pytest.fixture
@@ -111,23 +112,34 @@ def test_a_summer_meeting_is_shown_at_its_zurich_wall_clock_time(series):
     assert event.decoded("dtstart") == datetime.datetime(2031, 7, 16, 15, 0, tzinfo=datetime.UTC)
 
 
-def test_the_invite_is_a_request_with_organizer_attendees_and_sequence(meeting, convener):
+def test_the_list_gets_a_publish_with_organizer_and_sequence_and_no_attendee(meeting, convener):
     message = sent_as(meeting)
     calendar_part = parts(message)["text/calendar"]
-    assert calendar_part.get_param("method") == "REQUEST"
+    assert calendar_part.get_param("method") == "PUBLISH"
     calendar = invite_of(message)
-    assert calendar["METHOD"] == "REQUEST"
+    assert calendar["METHOD"] == "PUBLISH"
     event = calendar.walk("VEVENT")[0]
     assert event["SEQUENCE"] == 1
     assert event["UID"] == f"meeting-{meeting.pk}@127.0.0.1"
     assert str(event["ORGANIZER"]) == f"mailto:{convener.email}"
     assert event["ORGANIZER"].params["CN"] == "Alice Convener"
-    attendees = sorted(str(a) for a in event.get("ATTENDEE"))
-    assert attendees == [f"mailto:{LIST}", "mailto:eve@uni.example"]
-    attachment = next(p for p in message.walk() if p.get_filename() == "invite.ics")
+    assert event.get("ATTENDEE") is None
+    attachment = next(p for p in message.walk() if p.get_filename() == "meeting.ics")
     assert attachment.get_content().replace(b"\r\n", b"\n") == (
         calendar_part.get_content().encode().replace(b"\r\n", b"\n")
     )
+
+
+def test_each_presenter_gets_a_request_naming_only_them(meeting, developer):
+    message = sent_as(meeting, recipient="eve@uni.example")
+    assert parts(message)["text/calendar"].get_param("method") == "REQUEST"
+    event = invite_of(message).walk("VEVENT")[0]
+    assert invite_of(message)["METHOD"] == "REQUEST"
+    assert [str(a) for a in [event["ATTENDEE"]]] == ["mailto:eve@uni.example"]
+    assert "You present: Rucio at Dubna." in parts(message)["text/plain"].get_content()
+    mine = sent_as(meeting, recipient=developer.email)
+    assert str(invite_of(mine).walk("VEVENT")[0]["ATTENDEE"]) == f"mailto:{developer.email}"
+    assert next(p for p in mine.walk() if p.get_filename() == "invite.ics")
 
 
 def test_every_agenda_mail_has_list_id_reply_to_conveners_and_auto_submitted(meeting):
@@ -170,12 +182,21 @@ def test_a_cancellation_carries_method_cancel_and_the_reason(meeting):
     assert "is cancelled: ADC technical interchange meeting that week" in (
         parts(message)["text/plain"].get_content()
     )
+    # The list is told with the cancelled event published; each presenter gets a CANCEL.
+    assert parts(message)["text/calendar"].get_param("method") == "PUBLISH"
+    listed = invite_of(message).walk("VEVENT")[0]
+    assert (listed["STATUS"], listed["SEQUENCE"]) == ("CANCELLED", 2)
+    eve = OutboundMail.objects.get(meeting=meeting, kind=Kind.CANCELLATION, recipient=EVE)
+    message = email.message_from_bytes(
+        outbox.build(eve).message().as_bytes(), policy=email.policy.default
+    )
     assert parts(message)["text/calendar"].get_param("method") == "CANCEL"
     calendar = invite_of(message)
     assert calendar["METHOD"] == "CANCEL"
     event = calendar.walk("VEVENT")[0]
     assert event["STATUS"] == "CANCELLED"
     assert event["SEQUENCE"] == 2
+    assert str(event["ATTENDEE"]) == f"mailto:{EVE}"
     assert any(p.get_filename() == "cancel.ics" for p in message.walk())
 
 

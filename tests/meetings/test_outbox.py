@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 Kind = OutboundMail.Kind
 LIST = "atlas-adc-dev@example.org"
+BOB = "bob@example.org"
 
 
 @pytest.fixture
@@ -65,12 +66,14 @@ def deliver_messages(broker) -> list[dict]:
 # --- queueing ---------------------------------------------------------------------------------
 
 
-def test_publishing_queues_one_mail_for_the_list_and_each_external_presenter(meeting):
+def test_publishing_queues_one_mail_for_the_list_and_each_presenter(meeting):
     with transaction.atomic():
         meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA)
     rows = queued(meeting)
-    # Bob is an ADC member and reads the list; Eve has no account; Dave is not in ADC.
-    assert [r.recipient for r in rows] == [LIST, "dave@example.org", "eve@uni.example"]
+    # Bob (ADC) and Dave (not ADC) have accounts, Eve has none: each is invited by name,
+    # the list gets the published agenda.
+    assert [r.recipient for r in rows] == [LIST, BOB, "dave@example.org", "eve@uni.example"]
+    assert [r.ics_method for r in rows] == ["PUBLISH", "REQUEST", "REQUEST", "REQUEST"]
     assert {r.kind for r in rows} == {Kind.AGENDA}
     assert all(r.state == "queued" and r.message_id for r in rows)
 
@@ -85,17 +88,22 @@ def test_an_invitee_listed_twice_or_with_a_bad_address_gets_one_mail_or_none(mee
     make_item(meeting, "Follow-up", presenter_name="Eve", presenter_email="EVE@uni.example")
     make_item(meeting, "Mystery", presenter_name="X", presenter_email="not an address")
     meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA)
-    assert [r.recipient for r in queued(meeting)] == [LIST, "dave@example.org", "eve@uni.example"]
+    assert [r.recipient for r in queued(meeting)] == [
+        LIST,
+        BOB,
+        "dave@example.org",
+        "eve@uni.example",
+    ]
 
 
 def test_queueing_the_same_revision_twice_adds_nothing(meeting):
     first = meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA)
     second = meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA)
     mislabelled = meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA_UPDATE)
-    assert len(first) == 3
+    assert len(first) == 4
     assert second == []
     assert mislabelled == []
-    assert len(queued(meeting)) == 3
+    assert len(queued(meeting)) == 4
 
 
 def test_a_new_revision_queues_an_updated_agenda(meeting):
@@ -117,11 +125,19 @@ def test_the_content_is_frozen_at_the_revision_queued(meeting):
     assert "PanDA news" in row.ics
 
 
-def test_a_series_without_list_or_invitees_queues_nothing(convener):
+def test_a_series_without_list_or_presenters_with_addresses_queues_nothing():
+    series = make_series(slug="quiet", mailing_list="")
+    meeting = make_meeting(series, state="published", revision=1)
+    make_item(meeting, "Internal only", presenter_name="Someone", presenter_email="")
+    assert meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA) == []
+
+
+def test_a_series_without_a_list_still_invites_its_presenters(convener):
     series = make_series(slug="quiet", mailing_list="")
     meeting = make_meeting(series, state="published", revision=1)
     make_item(meeting, "Internal only", presenter=convener)
-    assert meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA) == []
+    meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA)
+    assert [(r.recipient, r.ics_method) for r in queued(meeting)] == [(convener.email, "REQUEST")]
 
 
 def test_only_meeting_mail_kinds_are_accepted(meeting):
@@ -139,7 +155,7 @@ def test_rows_reach_the_broker_only_after_commit(
     assert celery_on_redis.queued() == []
     callbacks[0]()
     headers = deliver_messages(celery_on_redis)
-    assert [h["task"] for h in headers] == ["adcmeet.tasks.deliver"] * 3
+    assert [h["task"] for h in headers] == ["adcmeet.tasks.deliver"] * 4
     assert sorted(h["argsrepr"] for h in headers) == sorted(f"({pk},)" for pk in ids)
 
 
@@ -164,13 +180,13 @@ def test_a_broker_that_is_down_at_commit_loses_nothing(
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         ids = meeting_mail.queue_meeting_mail(meeting, Kind.AGENDA)
     rows = queued(meeting)
-    assert len(rows) == 3
+    assert len(rows) == 4
     assert all(r.state == "queued" for r in rows)
     assert any("the sweep will send them" in r.getMessage() for r in caplog.records)
     # Back up: the sweep hands every row to the workers.
     celery_on_redis.come_back()
     result = outbox.sweep()
-    assert result.enqueued == 3
+    assert result.enqueued == 4
     assert sorted(h["argsrepr"] for h in deliver_messages(celery_on_redis)) == sorted(
         f"({pk},)" for pk in ids
     )

@@ -17,10 +17,11 @@ method=None, organizer=None, attendees=(), extra_events=(), presenter_id=None, n
 
 ``meeting_invite(meeting, items, *, method="REQUEST", attendees, organizer, site_url,
 now=None) -> bytes``
-    The one-meeting invite or cancellation for mail. `attendees` is a list of
+    The one-meeting message for mail: ``PUBLISH`` for a mailing list (no ATTENDEE),
+    ``REQUEST`` or ``CANCEL`` for named attendees. `attendees` is a list of
     ``(name, email)``, `organizer` one ``(name, email)`` pair: use a real, answered address
     (`default_organizer()` reads settings.DEFAULT_FROM_EMAIL), never a no-reply one. Send it
-    as ``text/calendar; method=REQUEST`` (or CANCEL) and attach it as well.
+    as ``text/calendar; method=<the same METHOD>`` and attach it as well.
 
 ``deliverable_events(deliverable, *, site_url) -> list[Event]``
     All-day events for a deliverable's due date (its hard deadline, else the end of its

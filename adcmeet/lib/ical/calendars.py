@@ -105,13 +105,22 @@ def meeting_invite(
     site_url: str,
     now: datetime.datetime | None = None,
 ) -> bytes:
-    """The invite (METHOD:REQUEST) or cancellation (METHOD:CANCEL) of one meeting for mail.
+    """One meeting as a scheduling message for mail (RFC 5546).
 
-    For CANCEL the meeting should already be in the cancelled state with its revision bumped,
-    so STATUS is CANCELLED and SEQUENCE is higher than the last REQUEST's.
+    - ``PUBLISH`` goes to a mailing list: no ATTENDEE (a list cannot answer; Outlook disables
+      Accept/Decline for a REQUEST to a list, some servers ignore one whose ATTENDEE is not
+      the member). A cancelled meeting is published with STATUS:CANCELLED.
+    - ``REQUEST`` goes to one named attendee, listed as the ATTENDEE.
+    - ``CANCEL`` tells the listed attendees the event is off *for them*: the meeting was
+      cancelled, or they no longer present. SEQUENCE must exceed their last REQUEST's, so the
+      caller bumps the revision first.
     """
-    if method not in ("REQUEST", "CANCEL"):
-        raise ValueError("An invite's METHOD is REQUEST or CANCEL")
+    if method not in ("PUBLISH", "REQUEST", "CANCEL"):
+        raise ValueError("An invite's METHOD is PUBLISH, REQUEST or CANCEL")
+    if method == "PUBLISH":
+        attendees = ()
+    elif not attendees:
+        raise ValueError(f"A {method} names its attendees")
     return meeting_calendar(
         [meeting],
         items_by_meeting={meeting.pk: items},

@@ -170,6 +170,7 @@ def move_meeting(
         )
         if clash:
             raise AgendaError("Another meeting of this series already starts then.")
+        moved_from = meeting.start
         meeting.start = start
         fields = ["start"]
         if meeting.state == Meeting.State.PUBLISHED:
@@ -181,8 +182,47 @@ def move_meeting(
         # published: the same rules as after any other change.
         rules.hold(meeting)
         if meeting.state == Meeting.State.PUBLISHED:
-            meeting_mail.queue_meeting_mail(meeting, OutboundMail.Kind.AGENDA_UPDATE)
+            # The mail keeps the old time: "Moved from … to …" is what readers look for.
+            meeting_mail.queue_meeting_mail(
+                meeting, OutboundMail.Kind.AGENDA_UPDATE, moved_from=moved_from
+            )
     return meeting
+
+
+def change_place(*, meeting: Meeting, by: User | None, location: str, video_url: str) -> Meeting:
+    """A new room or video link. For a published meeting its revision grows (feeds' SEQUENCE
+    and LAST-MODIFIED move, so clients revalidating get the new room instead of a 304) and the
+    updated agenda goes out like any other change: by itself after the quiet period, or at
+    once with "Send the updated agenda". Drafts and cancelled meetings only change."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("series").get(pk=meeting.pk)
+        location, video_url = location.strip(), video_url.strip()
+        if (meeting.location, meeting.video_url) == (location, video_url):
+            return meeting
+        meeting.location, meeting.video_url = location, video_url
+        fields = ["location", "video_url"]
+        if meeting.state == Meeting.State.PUBLISHED:
+            meeting.revision += 1
+            fields.append("revision")
+        save_meeting(meeting, by, *fields)
+    return meeting
+
+
+def series_place_changed(series: MeetingSeries, *, by: User | None) -> list[int]:
+    """The series' room or video link changed: every upcoming published meeting that uses it
+    (no room or link of its own) changed place too. Returns their ids."""
+    changed = []
+    with transaction.atomic():
+        meetings = Meeting.objects.select_for_update().filter(
+            series=series, state=Meeting.State.PUBLISHED, start__gt=timezone.now()
+        )
+        for meeting in meetings:
+            if meeting.location and meeting.video_url:
+                continue
+            meeting.revision += 1
+            save_meeting(meeting, by, "revision")
+            changed.append(meeting.pk)
+    return changed
 
 
 def create_upcoming_meetings(

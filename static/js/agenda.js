@@ -22,10 +22,43 @@
   // Keyboard users keep their place: after a swap, focus returns to the control they used
   // (e.g. "Move down" on the same item), else to the message that explains what happened.
   var lastFocused = null;
-  document.addEventListener("htmx:beforeRequest", function () {
+  // An add replaces the form it came from (htmx #75): focus goes to the new item instead,
+  // found as the row that was not there before the request.
+  var itemsBeforeAdd = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
     var active = document.activeElement;
     lastFocused = active && active.id ? active.id : null;
+    var form = event.target && event.target.closest && event.target.closest("details.add-item form");
+    itemsBeforeAdd = form ? itemIds() : null;
   });
+
+  function itemIds() {
+    var ids = {};
+    document.querySelectorAll("#builder li.agenda-item[id]").forEach(function (li) {
+      ids[li.id] = true;
+    });
+    return ids;
+  }
+
+  function newItem() {
+    if (!itemsBeforeAdd) return null;
+    var rows = document.querySelectorAll("#builder li.agenda-item[id]");
+    for (var i = 0; i < rows.length; i++) {
+      if (!itemsBeforeAdd[rows[i].id]) return rows[i];
+    }
+    return null;
+  }
+  // The minutes sheet: a refusal comes back in the region it is about (the item being
+  // minuted, the action form), announced (role="alert") and focused there, so the user is not
+  // sent to the top of a long page.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    var sheet = document.getElementById("minutes-sheet");
+    if (!sheet || !target || !sheet.contains(target) && target !== sheet) return;
+    var alert = sheet.querySelector(".notice[role=alert]");
+    if (alert) alert.focus();
+  });
+
   document.addEventListener("htmx:afterSettle", function (event) {
     // The whole builder, or a change answered by region (the budget is its swap target, the
     // rest comes out of band): once per swap, when the element settling is the target.
@@ -34,8 +67,12 @@
     if (event.target !== document.getElementById(target.id)) return;
     var notice = document.getElementById("agenda-notice");
     var again = lastFocused && document.getElementById(lastFocused);
+    var added = newItem();
+    itemsBeforeAdd = null;
     if (notice && notice.getAttribute("role") === "alert") {
       notice.focus();
+    } else if (added) {
+      added.focus();
     } else if (again && !again.disabled) {
       again.focus();
     } else if (again) {
@@ -47,6 +84,41 @@
       notice.focus();
     }
     initDrag();
+    showTrackingSum();
+  });
+
+  // --- the tracking proposals: the sum of what is ticked, before adding ---------------------
+
+  // The server writes the same sentence for the page as it loads (builder.tracking_sum); this
+  // keeps it true as boxes are ticked or the minutes changed, against the budget as it is now.
+  function showTrackingSum() {
+    var out = document.getElementById("tracking-sum");
+    var budget = document.getElementById("budget");
+    if (!out || !budget) return;
+    var form = out.closest("form");
+    var each = parseInt((form.querySelector("input[name=duration_minutes]") || {}).value, 10);
+    if (!(each > 0)) each = 0;
+    var count = form.querySelectorAll("input[name=deliverables]:checked").length;
+    var left = parseInt(budget.getAttribute("data-to-target"), 10) || 0;
+    var target = budget.getAttribute("data-target");
+    var minutes = count * each;
+    var text = "Ticked: " + count + " deliverable" + (count === 1 ? "" : "s") + ", " +
+      minutes + " min; " +
+      (left >= 0
+        ? left + " min left to the " + target + "-min objective"
+        : "the agenda is already " + -left + " min over the " + target + "-min objective") +
+      (count && minutes > left ? ": adding them runs over it" : "") + ".";
+    if (out.textContent !== text) out.textContent = text;
+    out.classList.toggle("over", minutes > left);
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.closest && event.target.closest("form.proposals")) showTrackingSum();
+  });
+  document.addEventListener("input", function (event) {
+    if (event.target.name === "duration_minutes" && event.target.closest("form.proposals")) {
+      showTrackingSum();
+    }
   });
 
   // --- drag and drop ----------------------------------------------------------------------
@@ -174,6 +246,7 @@
 
   function init() {
     initDrag();
+    showTrackingSum();
     showBrowserTimes();
   }
 

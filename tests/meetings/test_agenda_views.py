@@ -463,6 +463,85 @@ def test_removing_without_javascript_redirects_and_still_offers_undo(as_convener
     assert "Undo: restore “Rucio status”" in page
 
 
+def test_bulk_remove_takes_the_ticked_items_off_and_one_undo_brings_them_all_back(
+    as_convener, meeting
+):
+    panda, rucio = item(meeting, "PanDA server release"), item(meeting, "Rucio status")
+
+    response = as_convener.post(
+        f"/meetings/{meeting.pk}/items/remove/",
+        {"version": 1, "items": [str(panda.pk), str(rucio.pk)]},
+        **HX,
+    )
+
+    page = html(response)
+    assert "Removed “PanDA server release”, “Rucio status”." in page
+    assert "Undo: restore the 2 removed items" in page
+    assert titles(meeting) == ["Pilot: can/should we leverage GlideinWMS?", "Open floor"]
+    assert version(meeting) == 2
+
+    response = as_convener.post(
+        f"/meetings/{meeting.pk}/items/restore/",
+        {"version": 2, "items": [str(panda.pk), str(rucio.pk)]},
+        **HX,
+    )
+    assert "Restored “PanDA server release”, “Rucio status”." in html(response)
+    assert titles(meeting)[1:3] == ["PanDA server release", "Rucio status"]
+
+
+def test_bulk_remove_without_javascript_keeps_the_undo_for_the_next_page(as_convener, meeting):
+    panda, rucio = item(meeting, "PanDA server release"), item(meeting, "Rucio status")
+
+    response = as_convener.post(
+        f"/meetings/{meeting.pk}/items/remove/", {"version": 1, "items": [panda.pk, rucio.pk]}
+    )
+
+    assert response["Location"] == f"/meetings/{meeting.pk}/edit/#agenda"
+    page = html(as_convener.get(f"/meetings/{meeting.pk}/edit/"))
+    assert "Undo: restore the 2 removed items" in page
+    assert page.count(f'name="items" value="{panda.pk}"') == 1  # in the undo form
+
+
+def test_bulk_remove_with_nothing_ticked_is_refused_beside_its_button(as_convener, meeting):
+    response = as_convener.post(f"/meetings/{meeting.pk}/items/remove/", {"version": 1}, **HX)
+
+    page = html(response)
+    assert response.status_code == 422
+    assert page.index('id="agenda-notice"') < page.index('id="remove-selected"')
+    assert "tick the items to remove" in page
+    assert version(meeting) == 1
+
+
+def test_the_removed_items_list_shows_every_removed_item_with_a_count(as_convener, meeting):
+    for n in range(12):
+        factories.make_item(
+            meeting, f"Old topic {n}", deleted_at=datetime.datetime.now(datetime.UTC)
+        )
+
+    page = html(as_convener.get(f"/meetings/{meeting.pk}/edit/"))
+
+    assert 'Removed items <span class="muted">(12)</span>' in page
+    assert all(f"Old topic {n}" in page for n in range(12))
+
+
+def test_a_refused_form_without_javascript_opens_with_an_error_summary(as_convener, meeting):
+    response = as_convener.post(
+        f"/meetings/{meeting.pk}/items/add/",
+        {"version": 1, "section": "hot", "add-hot-title": "", "add-hot-duration_minutes": "10"},
+    )
+
+    page = html(response)
+    assert response.status_code == 422
+    assert "<title>Error: Agenda builder" in page
+    summary = page[page.index('id="error-summary"') :]
+    assert "autofocus" in summary[:200]
+    assert '<a href="#agenda-notice">The item was not added: see the form.</a>' in summary
+    assert 'href="#id_add-hot-title"' in summary
+    # The message itself sits in the hot topics' add form, not at the top of the builder.
+    hot = page[page.index('id="add-hot"') :]
+    assert hot.index('id="agenda-notice"') < hot.index("</details>")
+
+
 def test_move_buttons_reorder_and_cross_into_tracking(as_convener, meeting):
     panda = item(meeting, "PanDA server release")
 

@@ -90,6 +90,25 @@ def test_action_items_have_an_owner_and_a_due_date(meeting, developer):
     assert list(actions.open_action_items(developer)) == [action]
 
 
+def test_an_action_due_before_its_meeting_is_refused_with_the_dates(meeting):
+    with pytest.raises(
+        AgendaError, match="decided on 15 January 2031 cannot be due on 1 March 2020"
+    ):
+        actions.add_action_item(
+            meeting=meeting, by=None, text="Send the slides", due=datetime.date(2020, 3, 1)
+        )
+
+    assert not ActionItem.objects.exists()
+
+
+def test_an_action_due_on_the_meeting_day_or_later_is_accepted(meeting):
+    action = actions.add_action_item(
+        meeting=meeting, by=None, text="Send the slides", due=datetime.date(2031, 1, 15)
+    )
+
+    assert action.due == datetime.date(2031, 1, 15)
+
+
 def test_an_action_needs_words(meeting):
     with pytest.raises(AgendaError, match="Describe the action"):
         actions.add_action_item(meeting=meeting, by=None, text="   ")
@@ -282,6 +301,57 @@ def test_a_stale_plain_minutes_save_renders_the_whole_page_with_409(client, meet
     assert response.status_code == 409
     assert "<html" in html(response)
     assert "Mine</textarea>" in html(response)
+
+
+def test_a_stale_item_minutes_refusal_is_shown_in_that_item_not_at_the_top(
+    client, meeting, developer
+):
+    client.force_login(developer)
+    panda = item(meeting, "PanDA server release")
+    actions.save_item_minutes(item=panda, version=1, by=None, text="Release 0.5 is out.")
+
+    response = client.post(
+        f"/meetings/{meeting.pk}/items/{panda.pk}/minutes/",
+        {"version": 1, f"minutes-{panda.pk}-text": "Mine"},
+        **HX,
+    )
+
+    page = html(response)
+    region = page[page.index(f'id="minutes-item-{panda.pk}"') :]
+    alert = page.index('role="alert"')
+    assert page.index(f'id="minutes-item-{panda.pk}"') < alert
+    assert region.index('role="alert"') < region.index("</section>")
+    assert page.count('role="alert"') == 1
+
+
+def test_a_refused_action_without_javascript_opens_with_the_error_summary(
+    client, meeting, convener
+):
+    client.force_login(convener)
+
+    response = client.post(
+        f"/meetings/{meeting.pk}/actions/add/",
+        {"action-text": "Send the slides", "action-due": "2020-03-01"},
+    )
+
+    page = html(response)
+    assert response.status_code == 422
+    assert "<title>Error: Minutes" in page
+    summary = page[page.index('id="error-summary"') :]
+    assert '<a href="#actions">An action decided on 15 January 2031 cannot be due' in summary
+    assert 'value="2020-03-01"' in page  # the input kept, to correct the year
+    assert not ActionItem.objects.exists()
+
+
+def test_an_invalid_action_field_is_linked_from_the_error_summary(client, meeting, convener):
+    client.force_login(convener)
+
+    response = client.post(
+        f"/meetings/{meeting.pk}/actions/add/", {"action-text": "", "action-due": ""}
+    )
+
+    summary = html(response)[html(response).index('id="error-summary"') :]
+    assert 'href="#id_action-text">Action: This field is required.</a>' in summary
 
 
 def test_without_javascript_minutes_saves_redirect_back(client, meeting, convener):

@@ -33,6 +33,10 @@ from adcmeet.meetings.views.fetch import (
 )
 from adcmeet.meetings.views.me import _me_context
 
+# Where each region's message is (`notice_at` -> its region's anchor); an item's is
+# "#minutes-item-<pk>".
+NOTICE_HREFS = {"sheet": "#minutes-sheet", "meeting": "#meeting-minutes", "actions": "#actions"}
+
 
 def _minutes_meeting(request: HttpRequest, meeting_id: int) -> tuple[Meeting, list[AgendaItem]]:
     meeting = visible_meeting(request, meeting_id)
@@ -92,6 +96,11 @@ def _minutes_context(
             )
         ),
         "level": level,
+        # A refusal answered with the whole page (no JavaScript) also opens with the error
+        # summary: a link to where the message is shown and one to each field in error.
+        "notice": notice,
+        "notice_href": NOTICE_HREFS.get(notice_at, f"#minutes-{notice_at}"),
+        "summary_forms": [form for form in bound.values() if form.errors],
         "sheet_notice": notice if notice_at == "sheet" else "",
         "meeting_notice": notice if notice_at == "meeting" else "",
         "actions_notice": notice if notice_at == "actions" else "",

@@ -7,35 +7,15 @@ Every change to a deliverable or a roadmap first claims the version its caller r
 `Refused` (422).
 """
 
-import contextlib
 import datetime
-from collections.abc import Iterator
-from typing import TypeVar
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from adcmeet.accounts.models import User
-from adcmeet.core.versioning import Refused, claim
+from adcmeet.core.versioning import Refused, claim, claimed
 from deliverables.models import Deliverable, DeliverableChange, Period, Roadmap
-
-M = TypeVar("M", Deliverable, Roadmap)
-
-
-@contextlib.contextmanager
-def claimed(obj: M, version: int | None) -> Iterator[M]:
-    """One transaction that first claims `version` of `obj` (adcmeet.core.versioning.claim):
-    a stale version is a `Conflict` carrying the fresh row, and the block then runs on the
-    claimed, locked row. Refused inside, the claim is rolled back and so is `obj.version`,
-    so the caller may try again with the same instance."""
-    with transaction.atomic():
-        claim(obj, version)
-        try:
-            yield obj
-        except BaseException:
-            obj.version = version
-            raise
 
 
 def _check_deleted(deliverable: Deliverable, *, deleted: bool = False) -> None:

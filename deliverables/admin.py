@@ -1,48 +1,15 @@
 from django import forms
-from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
+from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from adcmeet.core.versioning import Conflict, Refused, claim, parse_version
+from adcmeet.core.admin import VersionedAdminForm, VersionedAdminMixin
+from adcmeet.core.versioning import Refused
 from deliverables.actions import record_owner_change, save_edit
 from deliverables.models import Deliverable, DeliverableChange, Period, Project, Roadmap
 
 
-class VersionedAdminForm(forms.ModelForm):
-    """Carries the version the change page was built from, so a save over someone else's
-    change is refused (the admin's own copy of what the app's forms do)."""
-
-    base_version = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is not None:
-            self.initial.setdefault("base_version", self.instance.version)
-
-    def clean_base_version(self) -> int | None:
-        version = parse_version(self.cleaned_data.get("base_version"))
-        if self.instance.pk is not None and version != self.instance.version:
-            raise forms.ValidationError(Conflict.DEFAULT_MESSAGE)
-        return version
-
-
-class VersionedAdmin(SimpleHistoryAdmin):
-    """Saves claim the version the page showed (adcmeet.core.versioning); one that lost a race
-    after its form was checked comes back to the change page with the refusal's message."""
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except Refused as refusal:
-            self.message_user(request, refusal.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            stored = claim(type(obj)(pk=obj.pk), form.cleaned_data["base_version"])
-            obj.version = stored.version
-        obj._history_user = request.user
-        super().save_model(request, obj, form, change)
+class VersionedAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+    """Version claims (core.admin) and the audit history (simple_history) together."""
 
 
 @admin.register(Project)

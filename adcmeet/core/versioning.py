@@ -19,11 +19,12 @@ refusal, with the page the caller chose and the user's own input kept.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -125,6 +126,21 @@ def claim(
         setattr(obj, field.attname, getattr(claimed, field.attname))
     obj._state.adding = False
     return obj
+
+
+@contextlib.contextmanager
+def claimed(obj: M, version: int | None, *, field: str = "version") -> Iterator[M]:
+    """One transaction that first claims `version` of `obj`: a stale version is a `Conflict`
+    carrying the fresh row, and the block then runs on the claimed, locked row. Refused inside,
+    the claim is rolled back and so is `obj`'s version, so the caller may try again with the
+    same instance."""
+    with transaction.atomic():
+        claim(obj, version, field=field)
+        try:
+            yield obj
+        except BaseException:
+            setattr(obj, field, version)
+            raise
 
 
 def _load(model: type[models.Model], pk: Any, fresh: Callable[[Any], Any] | None) -> Any:

@@ -20,6 +20,7 @@ import unicodedata
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.forms.utils import pretty_name
 from django.utils.deconstruct import deconstructible
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -126,7 +127,7 @@ def normalise_form_text(form: forms.BaseForm) -> None:
         if type(field) in (forms.CharField,):
             field.__class__ = CharField
             if field.label is None:
-                field.label = forms.forms.pretty_name(name)
+                field.label = pretty_name(name)
 
 
 class Form(forms.Form):

@@ -40,6 +40,7 @@ urlpatterns = [
     # Minutes (conveners; presenters for their own items).
     path(m + "minutes/", minutes.minutes, name="meeting-minutes"),
     path(m + "minutes/save/", minutes.minutes_save, name="minutes-save"),
+    path(m + "minutes/publish/", minutes.minutes_publish, name="minutes-publish"),
     path(m + "items/<int:item_id>/minutes/", minutes.item_minutes_save, name="item-minutes-save"),
     path(m + "actions/add/", minutes.action_add, name="action-add"),
     path(m + "actions/<int:action_id>/done/", minutes.action_done, name="action-done"),

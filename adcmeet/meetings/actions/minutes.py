@@ -16,6 +16,7 @@ from django.utils import timezone
 from adcmeet.accounts.models import User
 from adcmeet.core.versioning import Conflict, claim
 from adcmeet.meetings.actions.common import AgendaError, claim_item, claim_meeting, save_meeting
+from adcmeet.meetings.mail import minutes_mail
 from adcmeet.meetings.models import (
     ActionItem,
     AgendaItem,
@@ -119,3 +120,33 @@ def open_action_items(user: User):
         .select_related("meeting__series", "agenda_item")
         .order_by(F("due").asc(nulls_last=True), "id")
     )
+
+
+def publish_minutes(*, meeting: Meeting, by: User | None) -> str:
+    """Publish (close) the minutes: the first time they are mailed to the list with the
+    decisions and the actions by owner, and each owner is told of theirs; publishing them again
+    after a correction sends a short "minutes corrected" note (and owners whose actions
+    changed their new list). Unchanged minutes are refused. Returns what was done, for the
+    page: "published" or "corrected"."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("series").get(pk=meeting.pk)
+        if meeting.state in (Meeting.State.DRAFT, Meeting.State.CANCELLED):
+            raise AgendaError(
+                "Only the minutes of a meeting that took place are published; this one is "
+                f"{meeting.get_state_display().lower()}."
+            )
+        if meeting.start > timezone.now():
+            raise AgendaError("The meeting has not started yet: publish its minutes afterwards.")
+        items = minutes_mail.minutes_items(meeting)
+        actions = minutes_mail.meeting_actions(meeting)
+        if not meeting.minutes.strip() and not actions and not any(i.minutes for i in items):
+            raise AgendaError("The minutes are empty: write them before publishing.")
+        digest = minutes_mail.content_digest(meeting, items, actions)
+        if digest == meeting.minutes_digest:
+            raise AgendaError("The minutes are already published and unchanged since.")
+        meeting.minutes_revision += 1
+        meeting.minutes_digest = digest
+        meeting.minutes_published_at = timezone.now()
+        save_meeting(meeting, by, "minutes_revision", "minutes_digest", "minutes_published_at")
+        minutes_mail.queue_minutes_mail(meeting)
+    return "published" if meeting.minutes_revision == 1 else "corrected"

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -23,6 +24,7 @@ from adcmeet.core.access import (
 )
 from adcmeet.core.versioning import Conflict, Refused, answers_refusals
 from adcmeet.meetings import actions, forms
+from adcmeet.meetings.actions.minutes import publish_minutes
 from adcmeet.meetings.models import ActionItem, AgendaItem, Meeting
 from adcmeet.meetings.views.fetch import (
     MINUTES_TEMPLATE,
@@ -303,3 +305,25 @@ def action_done(request: HttpRequest, meeting_id: int, action_id: int) -> HttpRe
         messages.success(request, notice)
         return redirect("me")
     return _saved(request, meeting, notice, region="actions")
+
+
+@require_POST
+@login_required
+def minutes_publish(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The convener publishes (closes) the minutes: mailed to the list and each action's owner;
+    again after a correction, a short note (adcmeet.meetings.actions.minutes.publish_minutes)."""
+    meeting = visible_meeting(request, meeting_id)
+    if not can_edit_meeting(request.user, meeting):
+        raise PermissionDenied
+    try:
+        done = publish_minutes(meeting=meeting, by=request.user)
+    except actions.AgendaError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            "Published the minutes: they are mailed to the list, and each owner their actions."
+            if done == "published"
+            else "Published the corrected minutes: the list gets a short note that they changed.",
+        )
+    return redirect(reverse("meeting-minutes", args=[meeting.pk]) + "#publish-minutes")

@@ -5,11 +5,13 @@ import email.utils
 
 import icalendar
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from adcmeet.meetings import actions
+from adcmeet.meetings.actions.schedule import change_place, series_place_changed
 from adcmeet.meetings.models import Meeting
 from tests import factories
 from tests.lib.ical_parsers import own_zone, parse_all, parse_vobject, run_icaljs
@@ -279,3 +281,42 @@ def test_a_non_public_meeting_page_shows_the_subscription_with_its_token(client,
     assert f"webcal://127.0.0.1:8000/calendar/mgmt.ics?token={hidden.feed_token}" in page
     client.logout()
     assert client.get(f"/calendar/mgmt.ics?token={hidden.feed_token}").status_code == 200
+
+
+def test_a_room_change_reaches_a_client_revalidating_by_etag_or_date(client, series, convener):
+    start = datetime.datetime(2031, 1, 13, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        meeting = _published(series, datetime.date(2031, 1, 15))
+        old = client.get("/calendar/adc-dev.ics")
+    with time_machine.travel(start + datetime.timedelta(minutes=10), tick=False):
+        change_place(meeting=meeting, by=convener, location="CERN 40-S2-D01", video_url="")
+        by_etag = client.get("/calendar/adc-dev.ics", HTTP_IF_NONE_MATCH=old["ETag"])
+        by_date = client.get("/calendar/adc-dev.ics", HTTP_IF_MODIFIED_SINCE=old["Last-Modified"])
+    assert by_etag.status_code == by_date.status_code == 200
+    assert by_etag["ETag"] != old["ETag"]
+    assert email.utils.parsedate_to_datetime(
+        by_date["Last-Modified"]
+    ) > email.utils.parsedate_to_datetime(old["Last-Modified"])
+    (event,) = _events(by_etag).values()
+    assert str(event["LOCATION"]).startswith("CERN 40-S2-D01")
+    assert event["SEQUENCE"] == 2
+    assert event.decoded("LAST-MODIFIED") == start + datetime.timedelta(minutes=10)
+
+
+def test_a_series_room_change_moves_the_meetings_that_use_it(client, series, convener):
+    start = datetime.datetime(2031, 1, 13, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        uses_series_room = _published(series, datetime.date(2031, 1, 15))
+        own_room = _published(
+            series, datetime.date(2031, 1, 22), location="Elsewhere", video_url="https://v.example"
+        )
+        old = client.get("/calendar/adc-dev.ics")
+    with time_machine.travel(start + datetime.timedelta(minutes=10), tick=False):
+        series.location = "CERN 31-3-004"
+        series.save()
+        series_place_changed(series, by=convener)
+        fresh = client.get("/calendar/adc-dev.ics", HTTP_IF_MODIFIED_SINCE=old["Last-Modified"])
+    assert fresh.status_code == 200
+    events = _events(fresh)
+    assert events[f"meeting-{uses_series_room.pk}@127.0.0.1"]["SEQUENCE"] == 2
+    assert events[f"meeting-{own_room.pk}@127.0.0.1"]["SEQUENCE"] == 1

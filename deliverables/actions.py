@@ -204,6 +204,24 @@ def set_owners(
         return record_owner_change(deliverable, before=before, after=owners, by=by)
 
 
+def take_deliverable(
+    deliverable: Deliverable, *, by: User, version: int | None
+) -> DeliverableChange:
+    """ "I'll take it": `by` becomes the owner of an open deliverable nobody owns yet. Taking
+    one somebody already owns is for a convener or a manager to decide (set_owners)."""
+    with claimed(deliverable, version):
+        _check_deleted(deliverable)
+        if deliverable.is_closed:
+            raise Refused(f"It is {deliverable.get_status_display().lower()}: nothing to take.")
+        owners = list(deliverable.owners.all())
+        if owners:
+            raise Refused(f"{', '.join(_owner_names(owners))} took it already.")
+        deliverable.owners.set([by])
+        change = record_owner_change(deliverable, before=[], after=[by], by=by)
+        assert change is not None  # nobody → by is always a change
+        return change
+
+
 # --- roadmaps -----------------------------------------------------------------------------
 
 
@@ -239,6 +257,50 @@ def agree_roadmap(roadmap: Roadmap, *, by: User | None, version: int | None) -> 
         roadmap.agreed_at = timezone.now()
         roadmap.baseline = roadmap.baseline_snapshot()
         roadmap._history_user = by
+        roadmap.save(update_fields=["state", "agreed_at", "baseline", "updated_at"])
+    return roadmap
+
+
+# "Agree" freezes the baseline; a click on the wrong roadmap (or too early) can be taken back
+# for a while, but only while the frozen plan is still today's plan: once anything was moved
+# or changed, later comparisons may already have been read against it.
+AGREEMENT_UNDO_WINDOW = datetime.timedelta(minutes=30)
+
+
+def agreement_undo_deadline(
+    roadmap: Roadmap, *, now: datetime.datetime | None = None
+) -> datetime.datetime | None:
+    """Until when the agreement can be undone, or None when it cannot (any more)."""
+    if not roadmap.is_agreed or roadmap.agreed_at is None:
+        return None
+    deadline = roadmap.agreed_at + AGREEMENT_UNDO_WINDOW
+    if (now or timezone.now()) > deadline:
+        return None
+    changed = DeliverableChange.objects.filter(
+        deliverable__roadmap=roadmap, at__gte=roadmap.agreed_at
+    ).exists()
+    return None if changed else deadline
+
+
+def undo_agreement(
+    roadmap: Roadmap, *, by: User | None, version: int | None, now: datetime.datetime | None = None
+) -> Roadmap:
+    """Agreed → draft again, the baseline dropped: allowed within AGREEMENT_UNDO_WINDOW of the
+    agreement while no deliverable of the roadmap changed since. The roadmap's history records
+    the step back with who took it and why."""
+    with claimed(roadmap, version):
+        if not roadmap.is_agreed:
+            raise Refused("This roadmap is not agreed: there is nothing to undo.")
+        if agreement_undo_deadline(roadmap, now=now) is None:
+            raise Refused(
+                "The agreement can no longer be undone: it is more than "
+                f"{AGREEMENT_UNDO_WINDOW.seconds // 60} minutes old, or the plan changed since."
+            )
+        roadmap.state = Roadmap.State.DRAFT
+        roadmap.agreed_at = None
+        roadmap.baseline = None
+        roadmap._history_user = by
+        roadmap._change_reason = "Agreement undone"
         roadmap.save(update_fields=["state", "agreed_at", "baseline", "updated_at"])
     return roadmap
 

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from adcmeet.accounts.models import User
-from adcmeet.core.access import can_edit_deliverable
+from adcmeet.core.access import can_assign_owners, can_edit_deliverable, can_take_deliverable
+from deliverables.forms import assignable_owners
 from deliverables.models import Deliverable
 
 # --- fetching -------------------------------------------------------------------------------
@@ -54,9 +55,24 @@ def decorate(items, user, today: datetime.date, *, marks: dict[int, str] | None 
         name: url_maker(name)
         for name in ("deliverable", "deliverable-status", "deliverable-move", "roadmap-detail")
     }
+    urls.update({name: url_maker(name) for name in ("deliverable-owners", "deliverable-take")})
     statuses = dict(Deliverable.Status.choices)
     times = "\N{MULTIPLICATION SIGN}"
+    people: list | None = None  # who can be made an owner: read once, for the first card
     for item in items:
+        owners = list(item.owners.all())
+        item.user_can_assign = can_assign_owners(user, item)
+        item.user_can_take = not owners and not item.is_closed and can_take_deliverable(user, item)
+        item.owners_url = urls["deliverable-owners"](item.pk)
+        item.take_url = urls["deliverable-take"](item.pk)
+        if item.user_can_assign:
+            people = list(assignable_owners()) if people is None else people
+            owner_ids = {owner.pk for owner in owners}
+            extra = [owner for owner in owners if owner not in people]
+            item.owner_choices = [
+                (person.pk, person.display_name, person.pk in owner_ids)
+                for person in [*people, *extra]
+            ]
         item.slips = item.slip_count(today)
         item.slip_since = item.slipped_since(today) if item.slips else None
         item.late = item.is_overdue(today)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from adcmeet.accounts.models import User
+from adcmeet.accounts.models import ROLES, User
 from adcmeet.core import params
 from adcmeet.core import text as usertext
 from adcmeet.core.versioning import parse_version
@@ -253,3 +253,24 @@ class OutlineImportForm(usertext.Form):
     @staticmethod
     def digest(text: str) -> str:
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def assignable_owners(deliverable: Deliverable | None = None) -> QuerySet:
+    """Who a deliverable can be given to: active people with a role in ADC, and whoever owns
+    it now (so saving the form never drops an owner merely because the list left them out)."""
+    wanted = Q(groups__name__in=ROLES) | Q(is_superuser=True)
+    if deliverable is not None and deliverable.pk:
+        wanted |= Q(deliverables=deliverable)
+    return User.objects.filter(wanted, is_active=True).distinct().order_by("name", "username")
+
+
+class OwnersForm(VersionedForm):
+    """A convener or a manager says who owns a deliverable (none is allowed: unassigned)."""
+
+    owners = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, deliverable: Deliverable, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owners"].queryset = assignable_owners(deliverable)

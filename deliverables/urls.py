@@ -17,6 +17,11 @@ urlpatterns = [
     ),
     path("roadmaps/<int:roadmap_id>/state/", manage.roadmap_state, name="roadmap-state"),
     path(
+        "roadmaps/<int:roadmap_id>/agree/undo/",
+        manage.roadmap_agree_undo,
+        name="roadmap-agree-undo",
+    ),
+    path(
         "roadmaps/<int:roadmap_id>/carry-over/",
         manage.roadmap_carry_over,
         name="roadmap-carry-over",
@@ -37,6 +42,16 @@ urlpatterns = [
         "deliverables/<int:deliverable_id>/move/",
         deliverable.deliverable_move,
         name="deliverable-move",
+    ),
+    path(
+        "deliverables/<int:deliverable_id>/owners/",
+        deliverable.deliverable_owners,
+        name="deliverable-owners",
+    ),
+    path(
+        "deliverables/<int:deliverable_id>/take/",
+        deliverable.deliverable_take,
+        name="deliverable-take",
     ),
     path(
         "deliverables/<int:deliverable_id>/delete/",

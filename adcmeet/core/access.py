@@ -176,6 +176,21 @@ def can_delete_deliverable(user, deliverable) -> bool:
     return is_convener(user) or is_manager(user)
 
 
+def can_assign_owners(user, deliverable) -> bool:
+    """Saying who owns a deliverable: conveners and managers."""
+    return not deliverable.is_deleted and (is_convener(user) or is_manager(user))
+
+
+def can_take_deliverable(user, deliverable) -> bool:
+    """ "I'll take it": anyone with a role in ADC (developers above all) may offer to own a
+    deliverable; the action refuses one that is owned or closed by then."""
+    return (
+        user.is_authenticated
+        and not deliverable.is_deleted
+        and (is_developer(user) or is_convener(user) or is_manager(user))
+    )
+
+
 def can_manage_roadmap(user) -> bool:
     """Roadmap lifecycle, baselines, approval, imports: managers (and superusers)."""
     return is_manager(user)

@@ -1,4 +1,4 @@
-"""A deliverable's page and its card's actions (status, move, delete, restore).
+"""A deliverable's page and its card's actions (status, move, owners, take, delete, restore).
 
 Cards are `{% partialdef %}`s: htmx swaps the fresh card in place; without JavaScript the same
 forms post and redirect back. Every mutating view checks adcmeet.core.access first, then calls
@@ -17,15 +17,17 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
 from adcmeet.core.access import (
+    can_assign_owners,
     can_delete_deliverable,
     can_edit_deliverable,
+    can_take_deliverable,
     login_required,
     site_visible,
 )
 from adcmeet.core.versioning import Refused, answers_refusals
 from deliverables import actions
 from deliverables.cards import card_queryset, decorate, local_today
-from deliverables.forms import DeleteForm, MoveForm, StatusForm
+from deliverables.forms import DeleteForm, MoveForm, OwnersForm, StatusForm, VersionedForm
 from deliverables.models import Deliverable, DeliverableChange, Period
 
 # Extra sections of a deliverable's page filled by apps this one must not import (the
@@ -148,6 +150,61 @@ def deliverable_move(request: HttpRequest, deliverable_id: int) -> HttpResponse:
     verb = "was pulled in" if change.kind == DeliverableChange.Kind.PULL_IN else "moved"
     message = f"“{item.title}” {verb} {change.from_period.label} → {change.to_period.label}."
     return _after_change(request, item, message)
+
+
+def _owned_fetch(request: HttpRequest, deliverable_id: int, allowed, why: str) -> Deliverable:
+    item = get_object_or_404(
+        Deliverable.objects.select_related("roadmap").prefetch_related("owners"),
+        pk=deliverable_id,
+    )
+    if not allowed(request.user, item):
+        raise PermissionDenied(why)
+    return item
+
+
+def _owners_message(item: Deliverable) -> str:
+    names = ", ".join(sorted((u.display_name for u in item.owners.all()), key=str.lower))
+    return f"“{item.title}” is now owned by {names}." if names else f"“{item.title}” has no owner."
+
+
+@require_POST
+@login_required
+@answers_refusals(_card_refused)
+def deliverable_owners(request: HttpRequest, deliverable_id: int) -> HttpResponse:
+    item = _owned_fetch(
+        request,
+        deliverable_id,
+        can_assign_owners,
+        "Only conveners and managers assign a deliverable's owners.",
+    )
+    form = OwnersForm(request.POST, deliverable=item)
+    if not form.is_valid():
+        raise Refused("Those owners were not understood: nothing changed.", field="owners")
+    change = actions.set_owners(
+        item,
+        owners=form.cleaned_data["owners"],
+        by=request.user,
+        version=form.cleaned_data["version"],
+    )
+    message = _owners_message(item) if change else "The owners are unchanged."
+    return _after_change(request, item, message)
+
+
+@require_POST
+@login_required
+@answers_refusals(_card_refused)
+def deliverable_take(request: HttpRequest, deliverable_id: int) -> HttpResponse:
+    item = _owned_fetch(
+        request,
+        deliverable_id,
+        can_take_deliverable,
+        "Only ADC developers, conveners and managers take on deliverables.",
+    )
+    form = VersionedForm(request.POST)
+    if not form.is_valid():
+        raise Refused("Nothing was taken.")
+    actions.take_deliverable(item, by=request.user, version=form.cleaned_data["version"])
+    return _after_change(request, item, f"You own “{item.title}” now.")
 
 
 def _deletable(request: HttpRequest, deliverable_id: int) -> Deliverable:

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from adcmeet.core.access import can_manage_roadmap, login_required
 from adcmeet.core.request_limits import accepts_uploads
-from adcmeet.core.versioning import Refused, answers_refusals
+from adcmeet.core.versioning import Conflict, Refused, answers_refusals
 from deliverables import actions
 from deliverables.cards import local_today
 from deliverables.forms import (
@@ -44,6 +44,20 @@ def roadmap_state(request: HttpRequest, roadmap_id: int) -> HttpResponse:
     form = RoadmapStateForm(request.POST)
     if not form.is_valid():
         raise Refused("That state is not one a roadmap can have.")
+    if form.cleaned_data["state"] == Roadmap.State.AGREED and request.POST.get("confirm") != "yes":
+        # Agreeing freezes the baseline: say so and ask once more, on a page of its own (no
+        # JavaScript needed). A stale button is answered as the action would answer it.
+        if form.cleaned_data["version"] != current.version:
+            raise Conflict(current)
+        return render(
+            request,
+            "deliverables/agree.html",
+            {
+                "roadmap": current,
+                "count": current.deliverables.live().count(),
+                "undo_minutes": actions.AGREEMENT_UNDO_WINDOW.seconds // 60,
+            },
+        )
     actions.advance_roadmap(
         current,
         to_state=form.cleaned_data["state"],
@@ -52,11 +66,27 @@ def roadmap_state(request: HttpRequest, roadmap_id: int) -> HttpResponse:
     )
     if current.is_agreed:
         n = len(current.baseline or [])
+        minutes = actions.AGREEMENT_UNDO_WINDOW.seconds // 60
         messages.success(
-            request, f"{current} is agreed: its {n} deliverables are now the baseline."
+            request,
+            f"{current} is agreed: its {n} deliverables are now the baseline. You can undo "
+            f"this for {minutes} minutes, as long as nothing is changed meanwhile.",
         )
     else:
         messages.success(request, f"{current} is now a {current.get_state_display().lower()}.")
+    return redirect(current.get_absolute_url())
+
+
+@require_POST
+@login_required
+@answers_refusals(_state_refused)
+def roadmap_agree_undo(request: HttpRequest, roadmap_id: int) -> HttpResponse:
+    current = _managed_roadmap(request, roadmap_id)
+    form = RoadmapStateForm({"state": Roadmap.State.DRAFT, "version": request.POST.get("version")})
+    if not form.is_valid():
+        raise Refused("Nothing was undone.")
+    actions.undo_agreement(current, by=request.user, version=form.cleaned_data["version"])
+    messages.success(request, f"The agreement was undone: {current} is a draft again, no baseline.")
     return redirect(current.get_absolute_url())
 
 

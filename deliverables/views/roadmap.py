@@ -12,6 +12,7 @@ from adcmeet.accounts.models import User
 from adcmeet.core import fragments
 from adcmeet.core.access import can_manage_roadmap, site_visible
 from adcmeet.core.fragments import Param
+from deliverables.actions import agreement_undo_deadline
 from deliverables.board import MORE_CARDS, board, filtered, period_url
 from deliverables.cards import board_card_queryset, local_today, tiles
 from deliverables.forms import RoadmapFilterForm
@@ -74,7 +75,12 @@ def roadmap_page(request: HttpRequest, current: Roadmap) -> HttpResponse:
         response = render(
             request,
             "deliverables/roadmap.html",
-            {"roadmap": current, "can_manage": can_manage_roadmap(request.user), **parts},
+            {
+                "roadmap": current,
+                "can_manage": can_manage_roadmap(request.user),
+                "undo_until": agreement_undo_deadline(current),
+                **parts,
+            },
         )
     patch_vary_headers(response, ["HX-Request"])
     return response

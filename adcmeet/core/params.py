@@ -70,20 +70,19 @@ class IntegerField(forms.IntegerField):
     default_error_messages = {"invalid": "Enter a whole number, using the digits 0 to 9."}
 
     def __init__(self, *, min_value: int | None = 0, max_value: int | None = MAX_INT, **kwargs):
-        self.allow_negative = min_value is not None and min_value < 0
         super().__init__(min_value=min_value, max_value=max_value, **kwargs)
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
         if isinstance(value, int) and not isinstance(value, bool):
-            number: int | None = value
-        else:
-            # Wide bounds here so the field's own min/max validators say what the range is.
-            number = parse_int(
-                value, minimum=-(10**MAX_DIGITS), maximum=10**MAX_DIGITS,
-                negative=self.allow_negative,
-            )  # fmt: skip
-        if number is None:
+            return value
+        text = str(value).strip()
+        digits = text[1:] if text.startswith("-") else text
+        if not digits or not (digits.isascii() and digits.isdigit()):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return number
+        if len(digits) > MAX_DIGITS:
+            # Past any bound: a stand-in beyond it, so the min/max validators say the range
+            # instead of converting thousands of digits.
+            digits = "1" + "0" * MAX_DIGITS
+        return -int(digits) if text.startswith("-") else int(digits)

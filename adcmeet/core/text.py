@@ -23,6 +23,8 @@ from django.core.validators import MaxLengthValidator
 from django.forms.utils import pretty_name
 from django.utils.deconstruct import deconstructible
 
+from adcmeet.core.versioning import Refused
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Categories with no glyph: separators (Z*), controls (Cc), format characters such as the
 # zero-width space and joiners (Cf), unassigned and private-use (Cn, Co), and surrogates (Cs).
@@ -44,7 +46,7 @@ class LengthLimit(MaxLengthValidator):
     """A model field's length limit, said in words (a model's TextField has no max_length
     check of its own)."""
 
-    message = "This text is too long: %(show_value)s characters, at most %(limit_value)s."
+    message = "This text is too long: at most %(limit_value)s characters (it has %(show_value)s)."
 
 
 @deconstructible
@@ -93,7 +95,7 @@ def normalise(text: str | None, *, field: str, max_length: int | None = None) ->
         )
     if max_length is not None and len(cleaned) > max_length:
         raise ValidationError(
-            f"{field} is too long: {len(cleaned):,} characters, at most {max_length:,}.",
+            f"{field} is too long: at most {max_length:,} characters (it has {len(cleaned):,}).",
             code="max_length",
         )
     return cleaned
@@ -103,6 +105,17 @@ def validate(text: str | None, *, field: str, max_length: int | None = None) -> 
     """Model-level check: the value is already what `normalise` would store."""
     if text and normalise(text, field=field, max_length=max_length) != text:
         raise ValidationError(f"{field} contains control characters.", code="control")
+
+
+def accepted(value: str | None, *, label: str, field: str, max_length: int | None = None) -> str:
+    """For actions: the normalised text, or `Refused` with the message on `field` of the form.
+
+    The forms check the same first; this holds the rule for every other caller (an htmx
+    request built by hand, an importer, a script)."""
+    try:
+        return normalise(value, field=label, max_length=max_length)
+    except ValidationError as error:
+        raise Refused(error.messages[0], field=field) from None
 
 
 class CharField(forms.CharField):

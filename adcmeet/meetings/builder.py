@@ -21,7 +21,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from adcmeet.accounts.models import User
-from adcmeet.core import fragments
+from adcmeet.core import fragments, params
 from adcmeet.lib import agenda as agenda_lib
 from adcmeet.meetings import actions, forms
 from adcmeet.meetings.actions import AgendaChange
@@ -213,7 +213,7 @@ def posted_forms(
 
 def checked_proposals(form: forms.TrackingForm) -> set[int]:
     values = form["deliverables"].value() or []
-    return {int(value) for value in values if str(value).isdigit()}
+    return {pk for value in values if (pk := params.optional_id(value)) is not None}
 
 
 def tracking_sum(form: forms.TrackingForm, checked: set[int], plan: agenda_lib.Budget) -> dict:

@@ -9,7 +9,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from adcmeet.accounts.models import User
-from adcmeet.core import fragments
+from adcmeet.core import fragments, params
 from adcmeet.core.access import can_manage_roadmap, site_visible
 from adcmeet.core.fragments import Param
 from deliverables.actions import agreement_undo_deadline
@@ -100,10 +100,7 @@ def roadmap_period(request: HttpRequest, roadmap_id: int, period_id: int) -> Htt
     period = get_object_or_404(Period, pk=period_id, roadmap=current)
     form = RoadmapFilterForm(request.GET, roadmap=current)
     today = local_today()
-    try:
-        offset = max(0, int(request.GET.get("offset", 0)))
-    except ValueError:
-        offset = 0
+    offset = params.query_int(request, "offset", 0)
     live = filtered(current, form, today).live().filter(period=period)
     total = live.count()
     cards = list(board_card_queryset(live).order_by("position", "id")[offset : offset + MORE_CARDS])

@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from adcmeet.accounts.models import User
+from adcmeet.core import text as usertext
 from adcmeet.core.versioning import Conflict, claim
 from adcmeet.meetings.actions.common import AgendaError, claim_item, claim_meeting, save_meeting
 from adcmeet.meetings.mail import minutes_mail
@@ -41,6 +42,9 @@ class ActionChanged(Conflict):
 
 def save_minutes(*, meeting: Meeting, version: int | None, by: User | None, text: str) -> Meeting:
     """The general minutes, based on their `minutes_version`."""
+    text = usertext.accepted(
+        text, label="The minutes", field="text", max_length=usertext.MEETING_MINUTES
+    )
     with transaction.atomic():
         meeting = claim_meeting(meeting, version, field="minutes_version")
         meeting.minutes = text
@@ -52,6 +56,9 @@ def save_item_minutes(
     *, item: AgendaItem, version: int | None, by: User | None, text: str
 ) -> AgendaItem:
     """An item's minutes, based on the item's `minutes_version`."""
+    text = usertext.accepted(
+        text, label="The item's minutes", field="text", max_length=usertext.ITEM_TEXT
+    )
     with transaction.atomic():
         item = claim_item(item, version, field="minutes_version")
         item.minutes = text

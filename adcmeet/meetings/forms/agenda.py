@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from adcmeet.accounts.models import User
+from adcmeet.core import text
 from adcmeet.meetings.forms.base import DurationField, Form
 from adcmeet.meetings.forms.choices import FastSelect, topic_choices
 from adcmeet.meetings.models import MAX_ITEM_MINUTES, AgendaItem
@@ -38,7 +39,10 @@ class ItemForm(Form):
         label="Invitee affiliation", max_length=200, required=False
     )
     notes = forms.CharField(
-        label="Notes (Markdown)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Notes (Markdown)",
+        required=False,
+        max_length=text.ITEM_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     recurring = forms.BooleanField(label="Recurring: copy to next week", required=False)
 

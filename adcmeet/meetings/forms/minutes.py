@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from adcmeet.accounts.models import User
+from adcmeet.core import text
 from adcmeet.meetings.forms.base import Form
 from adcmeet.meetings.forms.choices import FastSelect
 from adcmeet.meetings.models import AgendaItem, Meeting
@@ -14,6 +15,8 @@ class MinutesForm(Form):
     text = forms.CharField(
         label="Minutes (Markdown)",
         required=False,
+        # The meeting's limit; an item's (shorter) is checked by the model on save.
+        max_length=text.MEETING_MINUTES,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
+from adcmeet.core import params
 from adcmeet.core.access import login_required
 from adcmeet.core.versioning import Refused, answers_refusals
 from adcmeet.meetings import actions, builder, forms
@@ -132,9 +133,9 @@ refusals = answers_refusals(_refused)
 def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = editable_meeting(request, meeting_id)
     editing = None
-    edit_id = request.GET.get("edit", "")
-    if edit_id.isdigit():
-        item = meeting.items.live().filter(pk=int(edit_id)).first()
+    edit_id = params.optional_id(request.GET.get("edit"))
+    if edit_id is not None:
+        item = meeting.items.live().filter(pk=edit_id).first()
         if item is not None:
             editing = (item.pk, builder.edit_form(item))
     undo = None
@@ -270,7 +271,8 @@ def item_move(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRespon
     index_text = request.POST.get("index", "")
     if direction not in (None, "up", "down"):
         return HttpResponseBadRequest("Move up or down.")
-    if direction is None and not index_text.lstrip("-").isdigit():
+    index = params.parse_int(index_text, minimum=-params.MAX_INT, negative=True)
+    if direction is None and index is None:
         return HttpResponseBadRequest("Say where to move the item.")
     change = actions.move_item(
         item=item,
@@ -278,7 +280,7 @@ def item_move(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRespon
         by=request.user,
         direction=direction,
         section=section,
-        index=int(index_text) if direction is None else None,
+        index=index if direction is None else None,
     )
     return _changed(request, change, f"Moved “{change.item.title}”.")
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from adcmeet.accounts.models import User
-from adcmeet.core import fragments
+from adcmeet.core import fragments, params
 from adcmeet.core.access import (
     can_create_meetings,
     can_edit_meeting,
@@ -79,10 +79,8 @@ def create_upcoming(request: HttpRequest, slug: str) -> HttpResponse:
     series = get_object_or_404(MeetingSeries, slug=slug)
     if not can_create_meetings(request.user, series):
         raise PermissionDenied
-    try:
-        count = max(1, min(int(request.POST.get("count", settings.MEETINGS_AHEAD)), 52))
-    except ValueError:
-        count = settings.MEETINGS_AHEAD
+    count = params.parse_int(request.POST.get("count"), minimum=1, maximum=52)
+    count = count or settings.MEETINGS_AHEAD
     created = actions.create_upcoming_meetings(series, count=count)
     if created:
         dates = ", ".join(f"{meeting.local_start:%d %b}" for meeting in created)

@@ -51,10 +51,12 @@
   // The minutes sheet: a refusal comes back in the region it is about (the item being
   // minuted, the action form), announced (role="alert") and focused there, so the user is not
   // sent to the top of a long page.
+  // A refusal (409, 422) answers with the whole sheet, its one alert in the region it is
+  // about.
   document.addEventListener("htmx:afterSettle", function (event) {
-    var target = event.detail.target;
     var sheet = document.getElementById("minutes-sheet");
-    if (!sheet || !target || !sheet.contains(target) && target !== sheet) return;
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (!sheet || (status !== 409 && status !== 422)) return;
     var alert = sheet.querySelector(".notice[role=alert]");
     if (alert) alert.focus();
   });

@@ -242,3 +242,65 @@ def test_a_viewer_in_another_zone_sees_their_own_clock_from_the_browser(
     # 17:00 in Zurich on 14 May 2031 (CEST) is 10:00 in Chicago (CDT).
     expect(page.locator(".meeting-when .browser-time")).to_contain_text("10:00")
     expect(page.locator(".meeting-when .browser-time")).to_contain_text("America/Chicago")
+
+
+def test_a_convener_budgets_tracking_removes_in_bulk_and_keeps_focus_by_keyboard(
+    login_as, live_server, world, convener, developer, js_modules
+):
+    """Issue 14: the proposals ticked within the time left, the sum kept live; focus on the
+    new item after an add; several items removed at once and brought back by one undo."""
+    meeting = world["meeting"]
+    factories.make_item(meeting, "Rucio deep dive", section="hot", duration_minutes=50)
+    for n in range(4):
+        factories.make_deliverable(f"slipped step {n}", period="April", owners=(developer,))
+    page = login_as(convener)
+    errors = watch_console(page, answered_statuses=(409, 422))
+    page.goto(f"{live_server.url}/meetings/{meeting.pk}/edit/")
+
+    # 10 min left to the 60-min objective at 5 min each: two of the six proposals ticked.
+    proposals = page.locator("form.proposals")
+    expect(proposals.locator("input[name=deliverables]:checked")).to_have_count(2)
+    total = page.locator("#tracking-sum")
+    expect(total).to_have_text(
+        "Ticked: 2 deliverables, 10 min; 10 min left to the 60-min objective."
+    )
+    proposals.locator("input[name=deliverables]:not(:checked)").first.check()
+    expect(total).to_have_text(
+        "Ticked: 3 deliverables, 15 min; 10 min left to the 60-min objective: adding them "
+        "runs over it."
+    )
+    proposals.get_by_label("Minutes each").fill("3")
+    expect(total).to_contain_text("3 deliverables, 9 min; 10 min left")
+
+    # An add by keyboard: focus lands on the new item, not 29 Tabs back.
+    area = open_add_form(page, "hot")
+    area.get_by_label("Title", exact=True).fill("Harvester news")
+    area.get_by_label("Minutes", exact=True).fill("5")
+    area.get_by_label("Minutes", exact=True).press("Enter")
+    new = page.locator("#section-hot li.agenda-item", has_text="Harvester news")
+    expect(new).to_be_focused()
+    # The single-pointer alternative to dragging is still there (WCAG 2.2 SC 2.5.7).
+    expect(new.get_by_role("button", name="Move up “Harvester news”")).to_be_visible()
+
+    # Bulk remove: tick two, remove, one undo brings both back.
+    page.get_by_label("Select “Harvester news”").check()
+    page.get_by_label("Select “Rucio deep dive”").check()
+    page.get_by_role("button", name="Remove the selected items").click()
+    expect(page.locator("#agenda-notice")).to_contain_text(
+        "Removed “Rucio deep dive”, “Harvester news”."
+    )
+    assert agenda_titles(page, "hot") == []
+    expect(page.locator("#removed-items")).to_contain_text("Removed items (2)")
+    page.get_by_role("button", name="Undo: restore the 2 removed items").click()
+    expect(page.locator("#agenda-notice")).to_contain_text("Restored")
+    expect(page.locator("#section-hot li.agenda-item")).to_have_count(2)
+
+    # Nothing ticked: refused beside the button, announced and focused there.
+    page.get_by_role("button", name="Remove the selected items").click()
+    refusal = page.locator("#agenda-notice")
+    expect(refusal).to_contain_text("tick the items to remove")
+    expect(refusal).to_be_focused()
+    assert refusal.evaluate("el => el.nextElementSibling.id") == "bulk-remove"
+
+    assert axe_violations(page, js_modules, tags=AXE_TAGS, serious_only=True) == []
+    assert errors == []

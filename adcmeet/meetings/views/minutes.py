@@ -112,7 +112,10 @@ def _minutes_context(
 def _item_minutes_form(item: AgendaItem, bound: forms.MinutesForm | None) -> forms.MinutesForm:
     form = bound or forms.MinutesForm(initial={"text": item.minutes}, prefix=f"minutes-{item.pk}")
     # Several of these on one page: each label says which item it is about.
-    form.fields["text"].label = f"Minutes of “{item.title}” (Markdown)"
+    label = f"Minutes of “{item.title}” (Markdown)"
+    form.fields["text"].label = label
+    # A refused form was validated already: its bound field read the old label then.
+    form["text"].label = label
     form.fields["text"].widget.attrs["rows"] = 4
     return form
 

@@ -85,13 +85,13 @@ def settle(seconds: float = 2.0) -> None:
     time.sleep(seconds)
 
 
-def test_a_published_agenda_reaches_the_list_and_the_invitee(
-    client, convener, meeting, smtp_server, celery_worker
+def test_a_published_agenda_reaches_the_list_as_publish_and_each_presenter_as_request(
+    client, convener, developer, meeting, smtp_server, celery_worker
 ):
     response = publish(client, convener, meeting)
     assert response.status_code in (200, 302)
-    messages = by_recipient(smtp_server.wait_for_messages(2))
-    assert sorted(messages) == [LIST, "eve@uni.example"]
+    messages = by_recipient(smtp_server.wait_for_messages(3))
+    assert sorted(messages) == [LIST, developer.email, "eve@uni.example"]
     message = messages[LIST]
     assert message.get_content_type() == "multipart/mixed"
     alternative = message.get_payload()[0]
@@ -108,15 +108,21 @@ def test_a_published_agenda_reaches_the_list_and_the_invitee(
         "17:20  PanDA news — Bob Developer"
     )
     calendar_part = alternative.get_payload()[2]
-    assert calendar_part.get_param("method") == "REQUEST"
+    assert calendar_part.get_param("method") == "PUBLISH"
     event = icalendar.Calendar.from_ical(calendar_part.get_content()).walk("VEVENT")[0]
     assert event["SEQUENCE"] == 1
     assert str(event["ORGANIZER"]) == f"mailto:{convener.email}"
-    assert sorted(str(a) for a in event["ATTENDEE"]) == [f"mailto:{LIST}", "mailto:eve@uni.example"]
-    assert any(p.get_filename() == "invite.ics" for p in message.walk())
+    assert event.get("ATTENDEE") is None
+    for addr in (developer.email, "eve@uni.example"):
+        part = next(p for p in messages[addr].walk() if p.get_content_type() == "text/calendar")
+        assert part.get_param("method") == "REQUEST"
+        invite = icalendar.Calendar.from_ical(part.get_content())
+        assert invite["METHOD"] == "REQUEST"
+        assert str(invite.walk("VEVENT")[0]["ATTENDEE"]) == f"mailto:{addr}"
+        assert any(p.get_filename() == "invite.ics" for p in messages[addr].walk())
     rows = OutboundMail.objects.filter(meeting=meeting)
     wait_for(lambda: all(r.state == "sent" for r in rows.all()), 10, "rows marked sent")
-    assert [r.attempts for r in rows] == [1, 1]
+    assert [r.attempts for r in rows] == [1, 1, 1]
 
 
 def test_the_same_publish_clicked_twice_sends_one_mail_per_recipient(
@@ -126,25 +132,29 @@ def test_the_same_publish_clicked_twice_sends_one_mail_per_recipient(
     second = publish(client, convener, meeting)  # the same form, the same version
     assert first.status_code in (200, 302)
     assert second.status_code == 409
-    smtp_server.wait_for_messages(2)
+    smtp_server.wait_for_messages(3)
     settle()
-    assert sorted(by_recipient(smtp_server.messages)) == [LIST, "eve@uni.example"]
-    assert len(smtp_server.messages) == 2
+    assert sorted(by_recipient(smtp_server.messages)) == [
+        LIST,
+        "bob@example.org",
+        "eve@uni.example",
+    ]
+    assert len(smtp_server.messages) == 3
 
 
 def test_an_agenda_change_sends_an_update_whose_sequence_grows(
     client, convener, meeting, smtp_server, celery_worker
 ):
     publish(client, convener, meeting)
-    smtp_server.wait_for_messages(2)
+    smtp_server.wait_for_messages(3)
     meeting.refresh_from_db()
     make_item(meeting, "Late addition", duration_minutes=5)
     Meeting.objects.filter(pk=meeting.pk).update(revision=meeting.revision + 1)
     meeting.refresh_from_db()
     publish(client, convener, meeting)
-    messages = smtp_server.wait_for_messages(4)
+    messages = smtp_server.wait_for_messages(6)
     update = [m for m in messages if m["Subject"].startswith("Updated agenda")]
-    assert len(update) == 2
+    assert len(update) == 3
     calendar = next(p for p in update[0].walk() if p.get_content_type() == "text/calendar")
     event = icalendar.Calendar.from_ical(calendar.get_content()).walk("VEVENT")[0]
     assert event["SEQUENCE"] == meeting.revision + 1
@@ -176,15 +186,15 @@ def test_with_the_broker_down_the_publish_succeeds_and_mail_goes_out_once_it_is_
     assert response.status_code in (200, 302)
     meeting.refresh_from_db()
     assert meeting.state == "published"
-    assert [r.state for r in OutboundMail.objects.all()] == ["queued", "queued"]
+    assert [r.state for r in OutboundMail.objects.all()] == ["queued"] * 3
     celery_on_redis.come_back()
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         assert smtp_server.messages == []
         sweep_outbox.delay()  # what beat does every two minutes
-        smtp_server.wait_for_messages(2)
+        smtp_server.wait_for_messages(3)
         settle()
-    assert sorted(by_recipient(smtp_server.messages)) == [LIST, "eve@uni.example"]
-    assert len(smtp_server.messages) == 2
+    assert sorted(by_recipient(smtp_server.messages)) == [LIST, "bob@example.org", "eve@uni.example"]
+    assert len(smtp_server.messages) == 3
 
 
 def test_slip_digests_are_delivered_one_per_owner(

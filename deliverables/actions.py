@@ -312,6 +312,23 @@ def _shift_year(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def create_roadmap(*, name: str, year: int, by: User | None) -> Roadmap:
+    """A new, empty strawman roadmap. Its name and year are unique: the form checks first, and
+    two managers creating the same one at the same moment get the refusal too (the
+    database's constraint, caught in a savepoint), never an error page."""
+    name = name.strip()
+    if not name:
+        raise Refused("Give the new roadmap a name.", field="name")
+    try:
+        with transaction.atomic():
+            created = Roadmap(name=name, year=year)
+            created._history_user = by
+            created.save()
+    except IntegrityError:
+        raise Refused(f"There is already a roadmap “{name} {year}”.", field="name") from None
+    return created
+
+
 def carry_over(roadmap: Roadmap, *, name: str, year: int, by: User | None) -> Roadmap:
     """Start a new strawman from the open items of `roadmap`.
 

@@ -136,13 +136,17 @@ def roadmap_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = NewRoadmapForm(request.POST)
         if form.is_valid():
-            created = Roadmap(name=form.cleaned_data["name"], year=form.cleaned_data["year"])
-            created._history_user = request.user
-            created.save()
-            messages.success(
-                request, f"{created} created as a strawman: import its outline to fill it."
-            )
-            return redirect("roadmap-import", roadmap_id=created.pk)
+            try:
+                created = actions.create_roadmap(
+                    name=form.cleaned_data["name"], year=form.cleaned_data["year"], by=request.user
+                )
+            except Refused as refusal:  # lost the race for the name to another manager
+                form.add_error(refusal.field, refusal.message)
+            else:
+                messages.success(
+                    request, f"{created} created as a strawman: import its outline to fill it."
+                )
+                return redirect("roadmap-import", roadmap_id=created.pk)
     else:
         form = NewRoadmapForm(initial={"year": local_today().year})
     return render(

@@ -374,10 +374,40 @@ def test_a_cancellation_invite_is_cancelled_whatever_state_it_was_given():
 
 
 def test_an_invite_with_an_unknown_method_is_refused():
-    with pytest.raises(ValueError, match="REQUEST or CANCEL"):
+    with pytest.raises(ValueError, match="PUBLISH, REQUEST or CANCEL"):
         ical.meeting_invite(
             meeting(), [], method="REPLY", attendees=[], organizer=ORGANIZER, site_url=SITE
         )
+
+
+def test_a_published_agenda_for_a_list_names_no_attendee_and_every_parser_reads_it(js):
+    m, items = _agenda_meeting()
+    body = ical.meeting_invite(
+        m,
+        items,
+        method="PUBLISH",
+        attendees=[("Bob", "bob@example.org")],  # a list cannot answer: never listed
+        organizer=("Alice Convener", "alice@example.org"),
+        site_url=SITE,
+    )
+    cal = icalendar.Calendar.from_ical(body)
+    assert cal["METHOD"] == "PUBLISH"
+    (event,) = cal.walk("VEVENT")
+    assert event.get("ATTENDEE") is None
+    assert str(event["ORGANIZER"]) == "mailto:alice@example.org"
+    assert event["STATUS"] == "CONFIRMED"
+    parsed = run_icaljs(body.decode(), js)
+    assert parsed["method"] == "PUBLISH"
+    assert parsed["events"][0]["uid"] == str(event["UID"])
+    assert vobject.readOne(body.decode()).vevent.uid.value == str(event["UID"])
+
+
+def test_a_request_or_cancel_without_attendees_is_refused():
+    for method in ("REQUEST", "CANCEL"):
+        with pytest.raises(ValueError, match="names its attendees"):
+            ical.meeting_invite(
+                meeting(), [], method=method, attendees=[], organizer=ORGANIZER, site_url=SITE
+            )
 
 
 def test_the_default_organizer_is_the_sending_address(settings):

@@ -2,7 +2,8 @@
 
 The outline is written in the seed report's style and reads back through
 deliverables.importer to the same roadmap (periods, titles, tentative marks, projects,
-notes): export → import into a fresh roadmap is a round trip.
+notes, status, owners, deadlines and lead times): export → import into a fresh roadmap is a
+round trip.
 """
 
 import csv
@@ -23,6 +24,7 @@ from adcmeet.lib.outline import (
     parse_outline,
 )
 from adcmeet.lib.outline import render_outline as render_nodes
+from deliverables import attributes
 from deliverables.models import Deliverable, Project, Roadmap
 
 CSV_COLUMNS = (
@@ -158,20 +160,20 @@ def _notes_nodes(notes: str) -> tuple[str | None, list[OutlineNode]]:
 
 def roadmap_outline(roadmap: Roadmap, items: Iterable[Deliverable]) -> str:
     """The roadmap as the slides write it: a title, then each period a bullet with its
-    deliverables under it ("?" for tentative, "(…)" for a one-line note). Dropped items are
-    left out (they are no longer the plan); periods with nothing in them are kept so the
-    shape of the year reads back."""
+    deliverables under it ("?" for tentative, "(…)" for a one-line note), each with its
+    status, owners, deadline and lead time as sub-bullets (deliverables.attributes) when it
+    has any, dropped ones included; periods with nothing in them are kept so the shape of the
+    year reads back."""
     aliases = _aliases()
     by_period: dict[int, list[OutlineNode]] = {}
     for item in items:
-        if item.status == Deliverable.Status.DROPPED:
-            continue
         title = " ".join(item.title.split())
         if _project_prefix_needed(title, item.project, aliases):
             title = f"{item.project.name}: {title}"
         note, children = _notes_nodes(item.notes)
+        facts = [bullet(text, note=tail) for text, tail in attributes.lines_for(item)]
         by_period.setdefault(item.period_id, []).append(
-            bullet(title, *children, tentative=item.tentative, note=note)
+            bullet(title, *facts, *children, tentative=item.tentative, note=note)
         )
     period_nodes = [
         bullet(period.label, *by_period.get(period.pk, []))

@@ -28,6 +28,9 @@ Rules
   the roadmap already has keeps its existing dates.
 * **Deliverables**: a trailing ``?`` marks one tentative, a parenthesised tail is its note,
   and its sub-bullets are appended to the notes (as an outline).
+* **Facts**: sub-bullets ``Status: …``, ``Owners: …`` (usernames), ``Deadline: …`` and
+  ``Lead time: … days`` set those fields of a new deliverable (the Markdown export writes
+  them; see deliverables.attributes); an unknown owner or an unreadable value is an error.
 * **Project**: ``"PanDA: title"`` (a known project's name, then a colon) sets the project and
   is stripped from the title; otherwise the first known project named in the title as a
   word sets it (``"new looping job killer in pilot"`` -> Pilot). Known projects are the
@@ -55,8 +58,10 @@ from types import EllipsisType
 from django.db.models import Max
 from django.utils.text import slugify
 
+from adcmeet.accounts.models import User
 from adcmeet.lib.outline import BULLET, HEADING, OutlineError, OutlineNode, parse_outline
-from deliverables.actions import claimed
+from deliverables import attributes
+from deliverables.actions import claimed, record_owner_change
 from deliverables.models import Deliverable, DeliverableChange, Period, Project, Roadmap
 from deliverables.periods import Bucket, PlannedPeriod, overlap, plan_dates, resolve_period, span
 from deliverables.project_names import KNOWN_PROJECTS, KnownProjects
@@ -86,6 +91,7 @@ class PlannedDeliverable:
     project: str | None = None
     existing: Deliverable | None = None
     created: Deliverable | None = None
+    facts: attributes.Attributes = dataclasses.field(default_factory=attributes.Attributes)
 
     @property
     def is_new(self) -> bool:
@@ -193,7 +199,15 @@ def _plan(text: str, roadmap: Roadmap) -> ImportResult:
             return
         seen_titles[key] = node.line_no
         notes = [node.note] if node.note else []
-        notes += [_outline_lines(child) for child in node.children]
+        facts = attributes.Attributes()
+        for child in node.children:
+            fact = None if child.children else attributes.read(child.text, child.note)
+            if fact is None:
+                notes.append(_outline_lines(child))
+            elif problem := attributes.apply(facts, *fact):
+                errors.append((child.line_no, problem))
+        if problem := attributes.check(facts):
+            errors.append((node.line_no, problem))
         deliverables.append(
             PlannedDeliverable(
                 title=title,
@@ -203,6 +217,7 @@ def _plan(text: str, roadmap: Roadmap) -> ImportResult:
                 notes="\n".join(notes),
                 project=project,
                 existing=existing_titles.get(key),
+                facts=facts,
             )
         )
 
@@ -234,6 +249,7 @@ def _plan(text: str, roadmap: Roadmap) -> ImportResult:
                 )
 
     walk(nodes, None, False)
+    _check_owners(deliverables, errors)
     if not periods and not errors:
         errors.append((0, "no periods found: write them as headings or top-level bullets"))
     if errors:
@@ -242,6 +258,20 @@ def _plan(text: str, roadmap: Roadmap) -> ImportResult:
         {d.project for d in deliverables if d.is_new and d.project and projects.is_new(d.project)}
     )
     return ImportResult(periods, deliverables, new_projects)
+
+
+def _check_owners(deliverables: list[PlannedDeliverable], errors: list) -> None:
+    named = {name for d in deliverables for name in d.facts.owners}
+    known = {
+        u.casefold()
+        for u in User.objects.filter(username__in=named).values_list("username", flat=True)
+    }
+    for planned in deliverables:
+        unknown = [name for name in planned.facts.owners if name.casefold() not in known]
+        if unknown:
+            errors.append(
+                (planned.line_no, f"no account named {', '.join(unknown)}: owners are usernames")
+            )
 
 
 def _outline_lines(node: OutlineNode, depth: int = 0) -> str:
@@ -297,6 +327,7 @@ def _save(result: ImportResult, roadmap: Roadmap, by) -> None:
             last = period.deliverables.aggregate(m=Max("position"))["m"]
             positions[period.pk] = -1 if last is None else last
         positions[period.pk] += 1
+        facts = planned.facts
         deliverable = Deliverable.objects.create(
             roadmap=roadmap,
             period=period,
@@ -305,7 +336,13 @@ def _save(result: ImportResult, roadmap: Roadmap, by) -> None:
             notes=planned.notes,
             project=rows.get(planned.project.casefold()) if planned.project else None,
             position=positions[period.pk],
+            status=facts.status,
+            done_on=facts.done_on,
+            deadline=facts.deadline,
+            lead_time_days=facts.lead_time_days,
         )
+        owners = list(User.objects.filter(username__in=facts.owners)) if facts.owners else []
+        deliverable.owners.set(owners)
         DeliverableChange.objects.create(
             deliverable=deliverable,
             kind=DeliverableChange.Kind.CREATED,
@@ -314,6 +351,7 @@ def _save(result: ImportResult, roadmap: Roadmap, by) -> None:
             to_period=period,
             reason="Imported from an outline",
         )
+        record_owner_change(deliverable, before=[], after=owners, by=by)
         planned.created = deliverable
 
 

@@ -227,3 +227,22 @@ def test_a_room_change_grows_the_sequence_and_the_update_goes_out_after_the_quie
     assert "Room: CERN 40-S2-D01" in update.body_text
     assert "SEQUENCE:2" in update.ics
     assert "LOCATION:CERN 40-S2-D01" in update.ics.replace("\r\n ", "")
+
+
+def test_changing_the_room_in_the_admin_goes_through_the_action(meeting, admin_client):
+    page = admin_client.get(f"/admin/adcmeet/meeting/{meeting.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data["location"] = "CERN 40-S2-D01"
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        prefix = formset.formset.prefix
+        data.update({f"{prefix}-{k}": v for k, v in management.initial.items()})
+    response = admin_client.post(f"/admin/adcmeet/meeting/{meeting.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    meeting.refresh_from_db()
+    assert (meeting.location, meeting.revision, meeting.announced_revision) == (
+        "CERN 40-S2-D01",
+        2,
+        1,
+    )

@@ -44,7 +44,11 @@ def test_developer_ticks_off_and_moves_then_manager_reviews_the_roadmap(
     boss.get_by_role("button", name="Make it a draft").click()
     expect(boss.get_by_text("is now a draft")).to_be_visible()
     boss.get_by_role("button", name="Agree it (freezes the baseline)").click()
+    # Agreeing asks first, on a page that says what it freezes.
+    expect(boss.get_by_role("heading", name=re.compile(r"^Agree .*\?$"))).to_be_visible()
+    boss.get_by_role("button", name="Yes, agree it and freeze the baseline").click()
     expect(boss.get_by_text("its 3 deliverables are now the baseline")).to_be_visible()
+    expect(boss.get_by_role("button", name="Undo the agreement")).to_be_visible()
 
     # The developer marks one done and moves another, each card updating in place.
     page = login_as(developer)

@@ -320,3 +320,17 @@ def test_a_series_room_change_moves_the_meetings_that_use_it(client, series, con
     events = _events(fresh)
     assert events[f"meeting-{uses_series_room.pk}@127.0.0.1"]["SEQUENCE"] == 2
     assert events[f"meeting-{own_room.pk}@127.0.0.1"]["SEQUENCE"] == 1
+
+
+def test_the_feed_names_the_series_organizer_the_invites_name_and_a_new_one_changes_the_etag(
+    client, series, today
+):
+    _published(series, today + datetime.timedelta(days=7))
+    old = client.get("/calendar/adc-dev.ics")
+    series.organizer_name, series.organizer_email = "Alice Convener", "alice@example.org"
+    series.save()
+    fresh = client.get("/calendar/adc-dev.ics", HTTP_IF_NONE_MATCH=old["ETag"])
+    assert fresh.status_code == 200
+    (event,) = _events(fresh).values()
+    assert str(event["ORGANIZER"]) == "mailto:alice@example.org"
+    assert event["ORGANIZER"].params["CN"] == "Alice Convener"

@@ -4,6 +4,8 @@
   the feeds and in the mail invites so a client updates one event. A personal feed's copy
   (``presenter_id`` given) gets ``meeting-<pk>-presenter@host`` because it is a different
   event (it says what you present) in a different calendar.
+- ORGANIZER is the series' stored organizer (``series.organizer_name``/``organizer_email``)
+  when it has one, else the `organizer` passed.
 - SEQUENCE is ``meeting.revision`` (grows on every published change); LAST-MODIFIED is
   ``meeting.updated_at``. In a feed (no METHOD) DTSTAMP equals LAST-MODIFIED, as RFC 5545
   asks, which also keeps a feed byte-identical until something changes.
@@ -32,6 +34,14 @@ from adcmeet.lib.ical.agenda import (
     ordered_items,
 )
 from adcmeet.lib.ical.values import Person, _absolute, _address, _host, _utc, clean_text
+
+
+def series_organizer(meeting: Any) -> Person | None:
+    """The series' stored organizer, when it has one: feeds, downloads and mail invites of a
+    meeting then name the same ORGANIZER for the same UID (clients compare them)."""
+    series = meeting.series
+    addr = getattr(series, "organizer_email", "")
+    return (getattr(series, "organizer_name", "") or addr, addr) if addr else None
 
 
 def meeting_uid(meeting: Any, site_url: str) -> str:
@@ -78,7 +88,7 @@ def meeting_event(
     where = [part for part in (_room(meeting), _video(meeting)) if part]
     if where:
         event.add("location", vText(clean_text(", ".join(where))))
-    event.add("organizer", _address(organizer))
+    event.add("organizer", _address(series_organizer(meeting) or organizer))
     for attendee in attendees:
         event.add(
             "attendee",

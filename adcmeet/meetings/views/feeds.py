@@ -128,6 +128,8 @@ def _series_validators(series: MeetingSeries) -> tuple[str, datetime.datetime]:
         series.limit_minutes,
         series.location,
         series.video_url,
+        series.organizer_name,
+        series.organizer_email,
         series.feed_count,
         series.feed_version_sum,
         series.feed_revision_sum,

@@ -59,6 +59,10 @@ def client_for(world, role: str) -> Client:
     return client
 
 
+# Pages that show when activities are (or were) focus topics, from the meetings viewers read.
+FOCUS_DATE_PAGES = {"home", "focus-topics", "meetings", "meeting"}
+
+
 def leaks(world, role: str, route: urlwalk.Route, body: str, *, site_private: bool) -> list[str]:
     """Private strings in a response that the role must not see."""
     problems = []
@@ -71,6 +75,11 @@ def leaks(world, role: str, route: urlwalk.Route, body: str, *, site_private: bo
             problems.append("a non-public series' meeting")
         if world.private_series.feed_token in body:
             problems.append("a non-public series' feed token")
+        # The pages that schedule focus topics (rotation, home). The task-force list and page
+        # still show TaskForce.last_focus_on, counted over every series (issue 13, open).
+        for date in world.private_focus_dates() if route.name in FOCUS_DATE_PAGES else ():
+            if date in body:
+                problems.append(f"the date of a non-public series' focus topic ({date})")
         if site_private and not token_url:
             for title in (urlwalk.PUBLIC_MEETING_TITLE, urlwalk.PUBLIC_DELIVERABLE_TITLE):
                 if title.split()[0] in body:

@@ -51,6 +51,13 @@ class World:
     outline_item: object
     checkpoint: object
     project: object
+    # The day of a focus topic scheduled in the non-public series only.
+    private_focus_day: datetime.date | None = None
+
+    def private_focus_dates(self) -> list[str]:
+        """The private focus day as the pages would write it."""
+        day = self.private_focus_day
+        return [f"{day:%a %d %b}", f"{day.day} {day:%b %Y}", day.isoformat()] if day else []
 
     def user(self, role: str):
         return self.users[role]
@@ -88,6 +95,16 @@ def build_world() -> World:
         private_series, on=day, title=PRIVATE_MEETING_TITLE, **published
     )
     factories.make_item(private_meeting, "Privatemeetingsentinel item")
+    # A task force that is a focus topic in the non-public series only, on a day no public
+    # meeting has: its date must reach only the people who may read that series.
+    private_focus_day = day + datetime.timedelta(days=3)
+    private_later = factories.make_meeting(
+        private_series, on=private_focus_day, title=PRIVATE_MEETING_TITLE + " later", **published
+    )
+    hidden = factories.make_task_force("Hiddenfocus")
+    factories.make_item(private_later, "Hiddenfocus", section="focus", task_force=hidden)
+    hidden.last_focus_on = private_focus_day  # as actions.refresh_last_focus keeps it
+    hidden.save(update_fields=["last_focus_on"])
     roadmap = factories.make_roadmap(day.year)
     period = roadmap.periods.get(label="April")
     task_force = factories.make_task_force("Rucio")
@@ -121,6 +138,7 @@ def build_world() -> World:
         outline_item=outline_item,
         checkpoint=checkpoint,
         project=project,
+        private_focus_day=private_focus_day,
     )
 
 

@@ -48,7 +48,8 @@ _REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{8,128}")
 # string of a JSON record), so a token in a message, an argument, an extra field or a traceback
 # is caught alike.
 _REDACTIONS = [
-    (re.compile(r"(/calendar/me/)[^/\s\"'?#]+?(\.ics)"), r"\1[redacted]\2"),
+    # The whole segment after /calendar/me/, also mistyped (".ICS", no extension): a 404 logs it.
+    (re.compile(r"(/calendar/me/)[^/\s\"'?#]+?((?i:\.ics)?)(?=[/\s\"'?#]|$)"), r"\1[redacted]\2"),
     (re.compile(r"(/mail/unsubscribe/)[^/\s\"'?#]+"), r"\1[redacted]"),
     (
         re.compile(r"([?&](?:token|code|state|access_token|id_token|refresh_token)=)[^&\s\"'#]+"),

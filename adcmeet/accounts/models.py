@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
-from adcmeet.core import zones
+from adcmeet.lib import zones
 
 # Role names are part of the contract with SSO group mapping and the permission matrix; what
 # each may do is decided in adcmeet.core.access (which re-exports them).

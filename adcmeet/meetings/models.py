@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from adcmeet.core import access, text, zones
+from adcmeet.core import access, text
+from adcmeet.lib import zones
 from deliverables.models import Deliverable
 from taskforces.models import OutlineItem, TaskForce
 

@@ -110,9 +110,7 @@ def propose(
             .filter(
                 section=AgendaItem.Section.FOCUS,
                 task_force_id__in=ids,
-                meeting__in=Meeting.objects.visible_to(user).exclude(
-                    state=Meeting.State.CANCELLED
-                ),
+                meeting__in=Meeting.objects.visible_to(user).exclude(state=Meeting.State.CANCELLED),
             )
             .values("task_force_id")
             .annotate(latest=Max("meeting__scheduled_for"))

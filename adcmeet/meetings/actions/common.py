@@ -248,6 +248,7 @@ class AgendaChange:
     def tracking_changed(self) -> bool:
         """Whether the set of deliverables on the agenda changed (what the tracking proposals
         leave out)."""
+
         def tracked(items: list[AgendaItem]) -> set[int]:
             return {item.deliverable_id for item in items if item.deliverable_id}
 

@@ -14,7 +14,6 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django_htmx.http import HttpResponseClientRedirect
@@ -48,26 +47,6 @@ def site_visible(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def role_required(*roles: str):
-    """Logged-in users holding one of `roles` (superusers always); others get 403, anonymous
-    visitors are sent to log in."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapper(request, *args, **kwargs):
-            user = request.user
-            if not user.is_authenticated:
-                return login_redirect(request)
-            if not any(has_role(user, role) for role in roles):
-                names = " and ".join(f"{role.lower()}s" for role in roles)
-                raise PermissionDenied(f"This page is for {names} only.")
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def login_required(view):

@@ -191,16 +191,6 @@ def focus_title(task_force: TaskForce, question: OutlineItem | None) -> str:
     return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
-def current_focus(meeting: Meeting) -> AgendaItem | None:
-    return (
-        meeting.items.live()
-        .filter(section=AgendaItem.Section.FOCUS)
-        .select_related("task_force")
-        .order_by("position", "id")
-        .first()
-    )
-
-
 def schedule_focus_topic(
     *,
     meeting: Meeting,

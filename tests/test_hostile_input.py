@@ -56,7 +56,10 @@ def hostile_world() -> urlwalk.World:
     Deliverable.objects.update(title=CSV_FORMULA + HOSTILE, notes=HOSTILE + MARKDOWN)
     Roadmap.objects.update(name="Roadmap " + XSS)
     Project.objects.update(name="Project " + XSS, description=HOSTILE)
-    TaskForce.objects.update(name="TF " + XSS, scope=HOSTILE + MARKDOWN)
+    for task_force in TaskForce.objects.all():  # names are unique
+        task_force.name = f"TF{task_force.pk} {XSS}"
+        task_force.scope = HOSTILE + MARKDOWN
+        task_force.save(update_fields=["name", "scope"])
     OutlineItem.objects.update(text="Outline " + XSS)
     Checkpoint.objects.update(
         name="Checkpoint " + HOSTILE, location=HOSTILE, description=HOSTILE + MARKDOWN

@@ -308,3 +308,56 @@ def inline_markup_problems(page: str) -> list[str]:
     finder.feed(page)
     finder.close()
     return finder.problems
+
+
+@dataclasses.dataclass
+class PageForm:
+    """A POST form found on a page: where it goes and the fields it would send."""
+
+    action: str
+    fields: dict[str, str]
+    numeric: list[str]  # number and hidden inputs, and selects: where numbers travel
+    text: list[str]  # text inputs and textareas: where people type
+
+
+class FormFinder(html.parser.HTMLParser):
+    """The POST forms of a page, with the values a browser would send unchanged."""
+
+    def __init__(self, page_url: str):
+        super().__init__()
+        self.page_url = page_url
+        self.forms: list[PageForm] = []
+        self._form: PageForm | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (attrs.get("method") or "").lower() == "post":
+            self._form = PageForm(attrs.get("action") or self.page_url, {}, [], [])
+            return
+        form, name = self._form, attrs.get("name")
+        if form is None or not name or name == "csrfmiddlewaretoken":
+            return
+        kind = (attrs.get("type") or "text").lower()
+        if tag == "input" and kind in ("checkbox", "radio") and "checked" not in attrs:
+            return
+        if tag == "input" and kind not in ("submit", "button", "file"):
+            form.fields[name] = attrs.get("value") or ""
+            (form.numeric if kind in ("number", "hidden") else form.text).append(name)
+        elif tag == "select":
+            form.fields.setdefault(name, "")
+            form.numeric.append(name)
+        elif tag == "textarea":
+            form.fields[name] = ""
+            form.text.append(name)
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self._form is not None:
+            self.forms.append(self._form)
+            self._form = None
+
+
+def post_forms(page_url: str, body: str) -> list[PageForm]:
+    finder = FormFinder(page_url)
+    finder.feed(body)
+    return finder.forms

@@ -26,7 +26,7 @@ from adcmeet.lib import agenda as agenda_lib
 from adcmeet.meetings import actions, forms
 from adcmeet.meetings.actions import AgendaChange
 from adcmeet.meetings.mail import reminders
-from adcmeet.meetings.models import AgendaItem, Meeting
+from adcmeet.meetings.models import MAX_ITEM_MINUTES, AgendaItem, Meeting
 from taskforces.models import OutlineItem, TaskForce
 
 Section = AgendaItem.Section
@@ -212,6 +212,8 @@ def posted_forms(
 
 
 def checked_proposals(form: forms.TrackingForm) -> set[int]:
+    if "deliverables" not in form.fields:  # the section's plain add form, refused
+        return set()
     values = form["deliverables"].value() or []
     return {pk for value in values if (pk := params.optional_id(value)) is not None}
 
@@ -219,8 +221,8 @@ def checked_proposals(form: forms.TrackingForm) -> set[int]:
 def tracking_sum(form: forms.TrackingForm, checked: set[int], plan: agenda_lib.Budget) -> dict:
     """What the ticked proposals would add, shown before adding (static/js/agenda.js keeps it
     live as boxes are ticked; this is the page without JavaScript, or as it loads)."""
-    each = form["duration_minutes"].value()
-    each = int(each) if str(each).isdigit() else actions.TRACKING_MINUTES
+    each = params.parse_int(form["duration_minutes"].value(), maximum=MAX_ITEM_MINUTES)
+    each = each if each is not None else actions.TRACKING_MINUTES
     minutes = len(checked) * each
     left = plan.remaining_to_target
     return {

@@ -59,7 +59,8 @@ def _editable_deliverable(request: HttpRequest, deliverable_id: int) -> Delivera
 
 def _back(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    # A path on this site only: redirect() would read any other word as a URL name (a 500).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -239,7 +239,8 @@ def minutes_save(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if not can_take_minutes(request.user, meeting):
         raise PermissionDenied
     form = forms.MinutesForm(request.POST, prefix="minutes")
-    form.is_valid()  # free text: always valid
+    if not form.is_valid():  # invisible-only or over the limit (core.text)
+        raise Refused(form.errors["text"][0], field="text")
     saved = actions.save_minutes(
         meeting=meeting,
         version=posted_version(request),
@@ -260,7 +261,8 @@ def item_minutes_save(request: HttpRequest, meeting_id: int, item_id: int) -> Ht
     if not can_take_minutes(request.user, meeting, item):
         raise PermissionDenied
     form = forms.MinutesForm(request.POST, prefix=f"minutes-{item.pk}")
-    form.is_valid()
+    if not form.is_valid():  # invisible-only or over the limit (core.text)
+        raise Refused(form.errors["text"][0], field="text")
     actions.save_item_minutes(
         item=item, version=posted_version(request), by=request.user, text=form.cleaned_data["text"]
     )

@@ -29,6 +29,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from adcmeet.accounts.models import User
+from adcmeet.core import access
 from adcmeet.meetings import actions
 from adcmeet.meetings.mail import meeting_mail
 from adcmeet.meetings.models import AgendaItem, Meeting, OutboundMail
@@ -102,8 +103,8 @@ def propose(
     upcoming = Meeting.objects.upcoming().exclude(state=Meeting.State.CANCELLED)
     if user is not None:
         upcoming = upcoming.visible_to(user)
-    if user is not None:
-        # TaskForce.last_focus_on counts every series; the viewer sees the dates of the
+    if user is not None and not access.reads_every_meeting(user):
+        # TaskForce.last_focus_on counts every series; this viewer sees the dates of the
         # meetings they may read only (a private series' schedule stays private).
         last_seen = dict(
             AgendaItem.objects.live()

@@ -67,10 +67,16 @@ def test_anonymous_visitors_see_no_date_of_a_focus_topic_in_a_non_public_series(
     task_force.save()
     shown = f"{day:%a %d %b}"
 
+    page_date = f"{day.day} {day:%b %Y}"
+
     anonymous = client.get("/focus-topics/").content.decode()
+    anonymous_page = client.get("/taskforces/hiddenfocus/").content.decode()
     client.force_login(convener)
     member = client.get("/focus-topics/").content.decode()
+    member_page = client.get("/taskforces/hiddenfocus/").content.decode()
 
     assert "Hiddenfocus" in anonymous  # the activity is public; its private date is not
     assert shown not in anonymous
+    assert page_date not in anonymous_page
     assert shown in member
+    assert page_date in member_page

@@ -14,7 +14,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from adcmeet.core import params
-from adcmeet.core.access import can_edit_meeting, can_edit_outline, login_required, site_visible
+from adcmeet.core.access import (
+    can_edit_meeting,
+    can_edit_outline,
+    login_required,
+    reads_every_meeting,
+    site_visible,
+)
 from adcmeet.core.versioning import Refused, answers_refusals
 from adcmeet.meetings import actions, rotation
 from adcmeet.meetings.models import MAX_ITEM_MINUTES, ActionItem, AgendaItem, Meeting
@@ -66,6 +72,10 @@ def taskforce_page(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("meeting__series")
         .order_by("-meeting__start")
     )
+    if not reads_every_meeting(request.user):
+        # TaskForce.last_focus_on counts every series: this viewer sees the latest of the
+        # focus items they may read (already loaded), so a non-public series' date stays private.
+        task_force.last_focus_on = max((i.meeting.scheduled_for for i in focus), default=None)
     recent_cut = now - datetime.timedelta(hours=2)
     action_items = list(
         ActionItem.objects.filter(

@@ -59,6 +59,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 
 from adcmeet.accounts.models import User
+from adcmeet.core import text as usertext
 from adcmeet.lib.outline import BULLET, HEADING, OutlineError, OutlineNode, parse_outline
 from deliverables import attributes
 from deliverables.actions import claimed, record_owner_change
@@ -136,7 +137,7 @@ def _title_key(title: str) -> str:
 
 
 def _plan(text: str, roadmap: Roadmap) -> ImportResult:
-    nodes = parse_outline(text)
+    nodes = parse_outline(usertext.clean(text))  # the one normaliser (core.text)
     errors: list[tuple[int, str]] = []
     existing_periods = {p.label.casefold(): p for p in roadmap.periods.all()}
     existing_titles = {

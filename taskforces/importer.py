@@ -35,6 +35,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
+from adcmeet.core import text as usertext
 from adcmeet.lib.outline import BULLET, HEADING, OutlineError, OutlineNode, parse_outline
 from taskforces.line_kinds import USE_CASE_GROUP_RE, heading_kind, infer_kind
 from taskforces.models import Checkpoint, CheckpointGoal, OutlineItem, TaskForce
@@ -170,7 +171,7 @@ def _plan_items(
 
 
 def _plan_task_forces(text: str, kind: str) -> TaskForceImportResult:
-    nodes = parse_outline(text)
+    nodes = parse_outline(usertext.clean(text))  # the one normaliser (core.text)
     errors: list[tuple[int, str]] = []
     planned: list[PlannedTaskForce] = []
     seen: dict[str, int] = {}
@@ -282,7 +283,7 @@ def import_task_forces(
 
 def _plan_items_for(text: str, task_force: TaskForce) -> TaskForceImportResult:
     errors: list[tuple[int, str]] = []
-    nodes = parse_outline(text)
+    nodes = parse_outline(usertext.clean(text))  # the one normaliser (core.text)
     bullets: list[OutlineNode] = []
 
     def collect(nodes: list[OutlineNode]) -> None:

@@ -8,6 +8,7 @@ tests/test_hostile_input.py (markup, broken input), tests/core/test_request_limi
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from hypothesis import given
@@ -119,3 +120,32 @@ def test_a_duration_is_minutes_within_a_day_or_a_form_error(typed):
     except ValidationError:  # anything else fails the test
         return
     assert minutes is None or 1 <= minutes <= 240
+
+
+def test_file_parts_and_foreign_charsets_posted_to_every_form_never_answer_5xx(world):
+    client = _staff(world)
+    client.cookies["csrftoken"] = "x" * 32  # any cookie: the charset is read before CSRF
+    actions = sorted(
+        {
+            form.action
+            for url, body in _pages(world, client)
+            for form in urlwalk.post_forms(url, body)
+        }
+    )
+    failures = []
+    for action in actions:
+        upload = SimpleUploadedFile("evil.txt", b"\x00" * 2048, content_type="text/plain")
+        with transaction.atomic():
+            file_status = client.post(action, {"version": "1", "file": upload}).status_code
+            latin1_status = client.generic(
+                "POST",
+                action,
+                "title=caf\xe9&version=1".encode("latin-1"),
+                content_type="application/x-www-form-urlencoded; charset=latin-1",
+            ).status_code
+            transaction.set_rollback(True)
+        if file_status >= 500 or latin1_status >= 500:
+            failures.append(f"POST {action}: file {file_status}, latin-1 {latin1_status}")
+    assert len(actions) > 20
+    print("\n".join(failures))  # shown when the test fails
+    assert failures == []

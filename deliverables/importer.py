@@ -60,9 +60,10 @@ from django.utils.text import slugify
 
 from adcmeet.accounts.models import User
 from adcmeet.core import text as usertext
+from adcmeet.core.versioning import claimed
 from adcmeet.lib.outline import BULLET, HEADING, OutlineError, OutlineNode, parse_outline
 from deliverables import attributes
-from deliverables.actions import claimed, record_owner_change
+from deliverables.actions import record_owner_change
 from deliverables.models import Deliverable, DeliverableChange, Period, Project, Roadmap
 from deliverables.periods import Bucket, PlannedPeriod, overlap, plan_dates, resolve_period, span
 from deliverables.project_names import KNOWN_PROJECTS, KnownProjects

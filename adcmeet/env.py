@@ -35,3 +35,8 @@ def envlist(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def envstr(name: str, default: str) -> str:
+    """A string setting; an unset or empty variable means the default."""
+    return os.environ.get(name) or default

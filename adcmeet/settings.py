@@ -13,7 +13,7 @@ import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
-from adcmeet.env import ImproperlyConfiguredEnv, envbool, envint, envlist
+from adcmeet.env import ImproperlyConfiguredEnv, envbool, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ADCMEET_VAR_DIR", BASE_DIR / "var"))
@@ -184,18 +184,14 @@ if OIDC_ENABLED:
     OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
     OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
     _issuer = os.environ.get("OIDC_ISSUER", "https://auth.cern.ch/auth/realms/cern").rstrip("/")
-    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get(
-        "OIDC_OP_AUTHORIZATION_ENDPOINT", f"{_issuer}/protocol/openid-connect/auth"
+    # Keycloak's endpoints derive from the issuer; each can be set on its own.
+    _endpoint = "{}/protocol/openid-connect/{}".format
+    OIDC_OP_AUTHORIZATION_ENDPOINT = envstr(
+        "OIDC_OP_AUTHORIZATION_ENDPOINT", _endpoint(_issuer, "auth")
     )
-    OIDC_OP_TOKEN_ENDPOINT = os.environ.get(
-        "OIDC_OP_TOKEN_ENDPOINT", f"{_issuer}/protocol/openid-connect/token"
-    )
-    OIDC_OP_USER_ENDPOINT = os.environ.get(
-        "OIDC_OP_USER_ENDPOINT", f"{_issuer}/protocol/openid-connect/userinfo"
-    )
-    OIDC_OP_JWKS_ENDPOINT = os.environ.get(
-        "OIDC_OP_JWKS_ENDPOINT", f"{_issuer}/protocol/openid-connect/certs"
-    )
+    OIDC_OP_TOKEN_ENDPOINT = envstr("OIDC_OP_TOKEN_ENDPOINT", _endpoint(_issuer, "token"))
+    OIDC_OP_USER_ENDPOINT = envstr("OIDC_OP_USER_ENDPOINT", _endpoint(_issuer, "userinfo"))
+    OIDC_OP_JWKS_ENDPOINT = envstr("OIDC_OP_JWKS_ENDPOINT", _endpoint(_issuer, "certs"))
     OIDC_RP_SCOPES = "openid email profile"
     OIDC_TIMEOUT = envint("OIDC_TIMEOUT", 10)
     # The id_token must come from this issuer and be meant for us (aud = client id).

@@ -65,6 +65,9 @@ class TaskForce(models.Model):
     # Written by whoever schedules a focus topic; kept here so the rotation needs no knowledge
     # of meetings in this app.
     last_focus_on = models.DateField(null=True, blank=True)
+    # The same, counting public series only: what the task-force list, one page for every
+    # visitor, may show without telling anyone when a non-public series met.
+    last_public_focus_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

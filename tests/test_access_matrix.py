@@ -60,7 +60,7 @@ def client_for(world, role: str) -> Client:
 
 
 # Pages that show when activities are (or were) focus topics, from the meetings viewers read.
-FOCUS_DATE_PAGES = {"home", "focus-topics", "meetings", "meeting"}
+FOCUS_DATE_PAGES = {"home", "focus-topics", "meetings", "meeting", "taskforces", "taskforce"}
 
 
 def leaks(world, role: str, route: urlwalk.Route, body: str, *, site_private: bool) -> list[str]:
@@ -75,8 +75,8 @@ def leaks(world, role: str, route: urlwalk.Route, body: str, *, site_private: bo
             problems.append("a non-public series' meeting")
         if world.private_series.feed_token in body:
             problems.append("a non-public series' feed token")
-        # The pages that schedule focus topics (rotation, home). The task-force list and page
-        # still show TaskForce.last_focus_on, counted over every series (issue 13, open).
+        # Every page that shows when an activity was a focus topic: the rotation, home, the
+        # meetings, the task-force list (public dates only) and an activity's page.
         for date in world.private_focus_dates() if route.name in FOCUS_DATE_PAGES else ():
             if date in body:
                 problems.append(f"the date of a non-public series' focus topic ({date})")

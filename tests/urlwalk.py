@@ -103,7 +103,8 @@ def build_world() -> World:
     )
     hidden = factories.make_task_force("Hiddenfocus")
     factories.make_item(private_later, "Hiddenfocus", section="focus", task_force=hidden)
-    hidden.last_focus_on = private_focus_day  # as actions.refresh_last_focus keeps it
+    # As actions.refresh_last_focus keeps them: counted over every series, and public only.
+    hidden.last_focus_on = private_focus_day
     hidden.save(update_fields=["last_focus_on"])
     roadmap = factories.make_roadmap(day.year)
     period = roadmap.periods.get(label="April")

@@ -36,7 +36,7 @@ def row(html: str, name: str) -> str:
 
 def test_the_list_shows_each_activity_at_a_glance(client):
     alice = make_user("alice-tf", name="Alice Campana")
-    rucio = make_task_force("Rucio", kind="rnd", last_focus_on=datetime.date(2031, 3, 9))
+    rucio = make_task_force("Rucio", kind="rnd", last_public_focus_on=datetime.date(2031, 3, 9))
     rucio.conveners.add(alice)
     make_outline_item(rucio, "Rucio for DDM - overview and plans")
     make_outline_item(rucio, "Rucio for others", position=1)
@@ -73,7 +73,9 @@ def test_an_item_due_at_a_checkpoint_makes_it_the_next_one_even_without_a_goal(c
 
 
 def test_a_scheduled_focus_topic_shows_as_scheduled(client):
-    make_task_force("Network monitoring", slug="network", last_focus_on=datetime.date(2031, 5, 7))
+    make_task_force(
+        "Network monitoring", slug="network", last_public_focus_on=datetime.date(2031, 5, 7)
+    )
     assert "scheduled" in row(client.get("/taskforces/").text, "Network monitoring")
 
 

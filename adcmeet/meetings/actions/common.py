@@ -25,7 +25,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from adcmeet.accounts.models import User
@@ -273,15 +273,21 @@ def check_presenter(presenter: User | None, presenter_name: str, presenter_email
 
 def refresh_last_focus(task_force_ids: Iterable[int | None]) -> None:
     """Keep TaskForce.last_focus_on (read by the focus-topic rotation) equal to the latest
-    meeting date that has the task force as a live focus topic."""
+    meeting date that has the task force as a live focus topic, and last_public_focus_on to
+    the latest such date in a public series (what everybody may see)."""
     for task_force_id in {pk for pk in task_force_ids if pk}:
         latest = (
             AgendaItem.objects.live()
             .filter(section=Section.FOCUS, task_force_id=task_force_id)
             .exclude(meeting__state=Meeting.State.CANCELLED)
-            .aggregate(latest=Max("meeting__scheduled_for"))["latest"]
+            .aggregate(
+                latest=Max("meeting__scheduled_for"),
+                public=Max("meeting__scheduled_for", filter=Q(meeting__series__is_public=True)),
+            )
         )
-        TaskForce.objects.filter(pk=task_force_id).update(last_focus_on=latest)
+        TaskForce.objects.filter(pk=task_force_id).update(
+            last_focus_on=latest["latest"], last_public_focus_on=latest["public"]
+        )
 
 
 # --- agenda items ------------------------------------------------------------------------

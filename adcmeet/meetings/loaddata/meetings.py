@@ -195,6 +195,9 @@ def make_meetings(g: Generator) -> None:
                 )
             )
     ActionItem.objects.bulk_create(actions, batch_size=BATCH)
+    # The generated series is public: its focus dates are everybody's to see.
     for tf in g.task_forces:
-        tf.last_focus_on = last_focus.get(tf.pk)
-    TaskForce.objects.bulk_update(g.task_forces, ["last_focus_on"], batch_size=BATCH)
+        tf.last_focus_on = tf.last_public_focus_on = last_focus.get(tf.pk)
+    TaskForce.objects.bulk_update(
+        g.task_forces, ["last_focus_on", "last_public_focus_on"], batch_size=BATCH
+    )

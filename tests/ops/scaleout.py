@@ -368,6 +368,11 @@ def main(argv=None) -> int:
             [sys.executable, "manage.py", "migrate", "--noinput"],
             cwd=ROOT, env=env, check=True, capture_output=True,
         )  # fmt: skip
+        # As the image build does: production settings serve only collected, hashed files.
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT, env=env, check=True, capture_output=True,
+        )  # fmt: skip
         import loadtest.__main__ as lt
 
         log("people and objects (loadtest's world)")

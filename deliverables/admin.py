@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from adcmeet.core.admin import VersionedAdminForm, VersionedAdminMixin
+from adcmeet.core.admin import RefusalsAdminMixin, VersionedAdminForm, VersionedAdminMixin
 from adcmeet.core.versioning import Refused
 from deliverables.actions import record_owner_change, save_edit
 from deliverables.models import Deliverable, DeliverableChange, Period, Project, Roadmap
@@ -13,7 +13,7 @@ class VersionedAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(RefusalsAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug")
     search_fields = ("name", "description")
     prepopulated_fields = {"slug": ("name",)}

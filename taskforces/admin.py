@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from adcmeet.core.admin import VersionedAdminForm, VersionedAdminMixin
+from adcmeet.core.admin import RefusalsAdminMixin, VersionedAdminForm, VersionedAdminMixin
 from taskforces.models import Checkpoint, CheckpointGoal, OutlineItem, TaskForce
 
 
@@ -20,7 +20,7 @@ class OutlineItemInline(admin.TabularInline):
 
 
 @admin.register(TaskForce)
-class TaskForceAdmin(admin.ModelAdmin):
+class TaskForceAdmin(RefusalsAdminMixin, admin.ModelAdmin):
     list_display = ("name", "kind", "status", "last_focus_on")
     list_filter = ("kind", "status")
     search_fields = ("name", "scope")

@@ -6,6 +6,7 @@ page must be refused like a stale form (adcmeet.core.versioning), not silently w
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect
 
 from adcmeet.core.versioning import Conflict, Refused, claim, parse_version
@@ -29,10 +30,11 @@ class VersionedAdminForm(forms.ModelForm):
         return version
 
 
-class VersionedAdminMixin(admin.ModelAdmin):
-    """Saves claim the version the page showed (adcmeet.core.versioning); one that lost a race
-    after its form was checked comes back to the change page with the refusal's message. Use
-    with `form = VersionedAdminForm` (or a subclass); put it before other admin bases."""
+class RefusalsAdminMixin(admin.ModelAdmin):
+    """A refusal from the domain comes back to the change page as a message, never a 500; so
+    does a unique name or short name that a concurrent save took after this form checked it
+    (the insert is tried in a savepoint and the constraint's error turned into a refusal). Put
+    it before other admin bases."""
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -40,6 +42,22 @@ class VersionedAdminMixin(admin.ModelAdmin):
         except Refused as refusal:
             self.message_user(request, refusal.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        try:
+            with transaction.atomic():
+                super().save_model(request, obj, form, change)
+        except IntegrityError:
+            raise Refused(
+                f"Another {obj._meta.verbose_name} with the same name or short name was saved "
+                "at the same moment; nothing was saved. Choose another one and save again."
+            ) from None
+
+
+class VersionedAdminMixin(RefusalsAdminMixin):
+    """Saves claim the version the page showed (adcmeet.core.versioning); one that lost a race
+    after its form was checked comes back to the change page with the refusal's message. Use
+    with `form = VersionedAdminForm` (or a subclass); put it before other admin bases."""
 
     def save_model(self, request, obj, form, change):
         if change:

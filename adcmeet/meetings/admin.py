@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from adcmeet.core.admin import RefusalsAdminMixin
 from adcmeet.meetings.actions import rules
 from adcmeet.meetings.actions.schedule import change_place, series_place_changed
 from adcmeet.meetings.models import (
@@ -61,7 +62,7 @@ class MeetingSeriesForm(forms.ModelForm):
 
 
 @admin.register(MeetingSeries)
-class MeetingSeriesAdmin(admin.ModelAdmin):
+class MeetingSeriesAdmin(RefusalsAdminMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
     form = MeetingSeriesForm
     list_display = ("name", "weekday", "start_time", "time_zone", "target_minutes", "limit_minutes")

@@ -144,7 +144,9 @@ class MeetingAdmin(SimpleHistoryAdmin):
         new = obj.location, obj.video_url
         obj.location, obj.video_url = form.initial["location"], form.initial["video_url"]
         super().save_model(request, obj, form, change)
-        change_place(meeting=obj, by=request.user, location=new[0], video_url=new[1])
+        change_place(
+            meeting=obj, version=obj.version, by=request.user, location=new[0], video_url=new[1]
+        )
         obj.refresh_from_db()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

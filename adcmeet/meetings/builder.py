@@ -202,6 +202,8 @@ def posted_forms(
         bound["cancel"] = forms.CancelForm(data, prefix="cancel")
     if any(key.startswith("move-") for key in data):
         bound["move"] = forms.MoveMeetingForm(data, meeting=meeting, prefix="move")
+    if any(key.startswith("place-") for key in data):
+        bound["place"] = forms.PlaceForm(data, meeting=meeting, prefix="place")
     editing = None
     if item is not None and any(key.startswith(f"item-{item.pk}-") for key in data):
         editing = (item.pk, edit_form(item, data))
@@ -242,6 +244,7 @@ REFUSAL_PLACES = {
     # "items-restore" is the Undo in the notice at the top: refused there.
     "item-restore": "removed",
     "meeting-move": "schedule",
+    "meeting-place": "schedule",
     "meeting-cancel": "schedule",
     "meeting-publish": "publish",
     "copy-last-week": "publish",
@@ -363,6 +366,9 @@ def builder_context(
         "move_form": None
         if keep_schedule
         else bound.get("move") or forms.MoveMeetingForm(meeting=meeting, prefix="move"),
+        "place_form": None
+        if keep_schedule
+        else bound.get("place") or forms.PlaceForm(meeting=meeting, prefix="place"),
         "keep": keep,
         "keep_proposals": keep_proposals,
         "previous": actions.previous_meeting(meeting),

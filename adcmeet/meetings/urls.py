@@ -37,6 +37,7 @@ urlpatterns = [
     path(m + "publish/", builder.publish, name="meeting-publish"),
     path(m + "cancel/", builder.cancel, name="meeting-cancel"),
     path(m + "move/", builder.move, name="meeting-move"),
+    path(m + "place/", builder.place, name="meeting-place"),
     # Minutes (conveners; presenters for their own items).
     path(m + "minutes/", minutes.minutes, name="meeting-minutes"),
     path(m + "minutes/save/", minutes.minutes_save, name="minutes-save"),

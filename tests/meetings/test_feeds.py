@@ -289,7 +289,13 @@ def test_a_room_change_reaches_a_client_revalidating_by_etag_or_date(client, ser
         meeting = _published(series, datetime.date(2031, 1, 15))
         old = client.get("/calendar/adc-dev.ics")
     with time_machine.travel(start + datetime.timedelta(minutes=10), tick=False):
-        change_place(meeting=meeting, by=convener, location="CERN 40-S2-D01", video_url="")
+        change_place(
+            meeting=meeting,
+            version=meeting.version,
+            by=convener,
+            location="CERN 40-S2-D01",
+            video_url="",
+        )
         by_etag = client.get("/calendar/adc-dev.ics", HTTP_IF_NONE_MATCH=old["ETag"])
         by_date = client.get("/calendar/adc-dev.ics", HTTP_IF_MODIFIED_SINCE=old["Last-Modified"])
     assert by_etag.status_code == by_date.status_code == 200

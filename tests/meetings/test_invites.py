@@ -219,7 +219,13 @@ def test_a_room_change_grows_the_sequence_and_the_update_goes_out_after_the_quie
     meeting, convener
 ):
     with time_machine.travel(MONDAY + datetime.timedelta(minutes=5), tick=False):
-        change_place(meeting=meeting, by=convener, location="CERN 40-S2-D01", video_url="")
+        change_place(
+            meeting=meeting,
+            version=meeting.version,
+            by=convener,
+            location="CERN 40-S2-D01",
+            video_url="",
+        )
     meeting.refresh_from_db()
     assert meeting.revision == 2
     reminders.queue_agenda_mails(MONDAY + datetime.timedelta(minutes=25))

@@ -41,6 +41,7 @@ from adcmeet.meetings.actions.minutes import (
 from adcmeet.meetings.actions.schedule import (
     PublishResult,
     cancel_meeting,
+    change_place,
     create_upcoming_meetings,
     mark_meetings_held,
     move_meeting,
@@ -73,6 +74,7 @@ __all__ = [
     "agenda_items",
     "budget",
     "cancel_meeting",
+    "change_place",
     "claim_meeting",
     "complete_action_item",
     "copy_from_last_week",

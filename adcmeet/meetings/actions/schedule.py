@@ -189,14 +189,18 @@ def move_meeting(
     return meeting
 
 
-def change_place(*, meeting: Meeting, by: User | None, location: str, video_url: str) -> Meeting:
-    """A new room or video link. For a published meeting its revision grows (feeds' SEQUENCE
-    and LAST-MODIFIED move, so clients revalidating get the new room instead of a 304) and the
-    updated agenda goes out like any other change: by itself after the quiet period, or at
-    once with "Send the updated agenda". Drafts and cancelled meetings only change."""
+def change_place(
+    *, meeting: Meeting, version: int | None, by: User | None, location: str, video_url: str
+) -> Meeting:
+    """A new room or video link, claiming `version` of the meeting (a stale one is refused
+    with the fresh meeting, like every other change of it). For a published meeting its
+    revision grows (feeds' SEQUENCE and LAST-MODIFIED move, so clients revalidating get the
+    new room instead of a 304) and the updated agenda goes out like any other change: by
+    itself after the quiet period, or at once with "Send the updated agenda". Drafts,
+    cancelled and held meetings only change. Empty values mean the series' room or link."""
+    location, video_url = location.strip(), video_url.strip()
     with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().select_related("series").get(pk=meeting.pk)
-        location, video_url = location.strip(), video_url.strip()
+        meeting = claim_meeting(meeting, version)
         if (meeting.location, meeting.video_url) == (location, video_url):
             return meeting
         meeting.location, meeting.video_url = location, video_url

@@ -21,7 +21,7 @@ from adcmeet.meetings.forms.choices import (
     topic_choices,
 )
 from adcmeet.meetings.forms.minutes import ActionItemForm, MinutesForm
-from adcmeet.meetings.forms.schedule import CancelForm, MoveMeetingForm, PublishForm
+from adcmeet.meetings.forms.schedule import CancelForm, MoveMeetingForm, PlaceForm, PublishForm
 from adcmeet.meetings.forms.tracking import TrackingForm
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "ItemForm",
     "MinutesForm",
     "MoveMeetingForm",
+    "PlaceForm",
     "PublishForm",
     "Section",
     "SharedChoices",

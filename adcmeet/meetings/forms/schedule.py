@@ -28,6 +28,33 @@ class PublishForm(Form):
     without_focus = forms.BooleanField(label="Publish without a focus topic", required=False)
 
 
+class PlaceForm(Form):
+    """The meeting's own room and video link; empty, the series' ones (named in the help
+    text). `actions.schedule.change_place` applies it."""
+
+    location = forms.CharField(label="Room", max_length=200, required=False)
+    video_url = forms.URLField(
+        label="Video link", max_length=200, required=False, assume_scheme="https"
+    )
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        series = meeting.series
+        self.fields["location"].help_text = (
+            f"Empty: the series' room ({series.location})."
+            if series.location
+            else "Empty: no room."
+        )
+        self.fields["video_url"].help_text = (
+            f"Empty: the series' link ({series.video_url})."
+            if series.video_url
+            else "Empty: no link."
+        )
+        if not self.is_bound:
+            self.initial.setdefault("location", meeting.location)
+            self.initial.setdefault("video_url", meeting.video_url)
+
+
 class MoveMeetingForm(Form):
     """Where to move the meeting, read on the series' wall clock. A time the clocks skip (a
     DST gap) is an error on the time; a time they pass twice is the first of the two (still

@@ -1,5 +1,5 @@
 """The agenda builder (conveners): the page, item changes, tracking, copies, publishing,
-cancelling and moving the meeting.
+cancelling and moving the meeting, its room and video link.
 
 Every mutating view hands the posted `version` to one action of adcmeet.meetings.actions and
 answers with what the presenter (adcmeet.meetings.builder) says the change re-renders:
@@ -375,3 +375,32 @@ def move(request: HttpRequest, meeting_id: int) -> HttpResponse:
     notice = f"Moved the meeting to {moved.local_start:%A %d %B %Y, %H:%M}."
     # The whole builder: the meeting's day decides the proposals and the move form's date.
     return _done(request, moved, notice, regions=builder.WHOLE)
+
+
+@require_POST
+@login_required
+@refusals
+def place(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = editable_meeting(request, meeting_id)
+    form = forms.PlaceForm(request.POST, meeting=meeting, prefix="place")
+    if not form.is_valid():
+        raise Refused("The room and video link were not changed: see the form.")
+    before = (meeting.location, meeting.video_url, meeting.revision)
+    changed = actions.change_place(
+        meeting=meeting,
+        version=posted_version(request),
+        by=request.user,
+        location=form.cleaned_data["location"],
+        video_url=form.cleaned_data["video_url"],
+    )
+    if (changed.location, changed.video_url) == before[:2]:
+        notice = "The room and video link are unchanged."
+    elif changed.revision > before[2]:
+        notice = (
+            "Changed the room and video link (revision "
+            f"{changed.revision}); the updated agenda will tell the list."
+        )
+    else:
+        notice = "Changed the room and video link."
+    # The whole builder: the schedule forms show the new place.
+    return _done(request, changed, notice, regions=builder.WHOLE, anchor="schedule")

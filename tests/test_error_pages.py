@@ -19,6 +19,7 @@ handler400 = site_urls.handler400
 handler403 = site_urls.handler403
 handler404 = site_urls.handler404
 handler500 = site_urls.handler500
+DEFAULT_403_TEXT = errors.DEFAULT_403
 
 
 def test_a_manager_opening_a_builder_link_is_told_why_and_given_a_way_back(client, manager):
@@ -40,6 +41,34 @@ def test_a_developer_refused_a_roadmap_tool_reads_who_may_use_it(client, develop
     assert page.status_code == 403
     assert "Only managers run a roadmap" in page.content.decode()
     assert 'href="/"' in page.content.decode()  # no referer: back to the start page
+
+
+def test_a_developer_minuting_someone_elses_item_reads_who_may(client, developer, manager):
+    meeting = factories.make_meeting()
+    item = factories.make_item(meeting, "PanDA news", presenter=manager)
+    factories.make_item(meeting, "Rucio news", presenter=developer)
+    client.force_login(developer)
+    page = client.post(
+        f"/meetings/{meeting.pk}/items/{item.pk}/minutes/",
+        {"version": item.minutes_version, f"item-{item.pk}-text": "Looks fine."},
+    )
+    assert page.status_code == 403
+    html = page.content.decode()
+    assert (
+        "Only conveners of this series and the item&#x27;s presenter can write these minutes."
+        in html
+    )
+    assert 'class="site-header"' in html
+    item.refresh_from_db()
+    assert not item.minutes
+
+
+def test_a_developer_opening_the_audit_trail_reads_who_may(client, developer):
+    client.force_login(developer)
+    page = client.get("/audit/")
+    assert page.status_code == 403
+    assert "Only managers and staff can read the audit trail." in page.content.decode()
+    assert DEFAULT_403_TEXT not in page.content.decode()
 
 
 def test_a_missing_page_is_the_site_404_with_links_onwards(client, db):

@@ -169,7 +169,10 @@ def checkpoint_goal(request: HttpRequest, slug: str) -> HttpResponse:
         raise Refused("The goal was not saved: see the form.")
     task_force = form.cleaned_data["task_force"]
     if not can_edit_outline(request.user, task_force):
-        raise PermissionDenied
+        raise PermissionDenied(
+            f"Only members and conveners of {task_force.name} and meeting conveners can record "
+            "its goals."
+        )
     actions.set_goal(
         checkpoint=checkpoint,
         task_force=task_force,

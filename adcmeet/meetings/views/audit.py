@@ -251,7 +251,7 @@ def _timeline(kinds: list[Kind]):
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     if not can_see_audit(request.user):
-        raise PermissionDenied
+        raise PermissionDenied("Only managers and staff can read the audit trail.")
     selected = request.GET.get("type", "")
     kinds = [KINDS[selected]] if selected in KINDS else list(KINDS.values())
     page = Paginator(_timeline(kinds), PAGE_SIZE).get_page(request.GET.get("page"))

@@ -78,7 +78,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 def create_upcoming(request: HttpRequest, slug: str) -> HttpResponse:
     series = get_object_or_404(MeetingSeries, slug=slug)
     if not can_create_meetings(request.user, series):
-        raise PermissionDenied
+        raise PermissionDenied("Only conveners of this series can draft its next meetings.")
     count = params.parse_int(request.POST.get("count"), minimum=1, maximum=52)
     count = count or settings.MEETINGS_AHEAD
     created = actions.create_upcoming_meetings(series, count=count)

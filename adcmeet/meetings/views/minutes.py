@@ -48,7 +48,10 @@ def _minutes_meeting(request: HttpRequest, meeting_id: int) -> tuple[Meeting, li
     if not can_take_minutes(request.user, meeting) and not any(
         item.presenter_id == request.user.pk for item in items
     ):
-        raise PermissionDenied
+        raise PermissionDenied(
+            "Only conveners of this series and the meeting's presenters (for their own items) "
+            "can open its minutes sheet."
+        )
     return meeting, items
 
 
@@ -237,7 +240,7 @@ def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def minutes_save(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = visible_meeting(request, meeting_id)
     if not can_take_minutes(request.user, meeting):
-        raise PermissionDenied
+        raise PermissionDenied("Only conveners of this series can write the meeting's minutes.")
     form = forms.MinutesForm(request.POST, prefix="minutes")
     if not form.is_valid():  # invisible-only or over the limit (core.text)
         raise Refused(form.errors["text"][0], field="text")
@@ -259,7 +262,9 @@ def item_minutes_save(request: HttpRequest, meeting_id: int, item_id: int) -> Ht
     if item.deleted_at is not None:
         raise Http404
     if not can_take_minutes(request.user, meeting, item):
-        raise PermissionDenied
+        raise PermissionDenied(
+            "Only conveners of this series and the item's presenter can write these minutes."
+        )
     form = forms.MinutesForm(request.POST, prefix=f"minutes-{item.pk}")
     if not form.is_valid():  # invisible-only or over the limit (core.text)
         raise Refused(form.errors["text"][0], field="text")
@@ -275,7 +280,7 @@ def item_minutes_save(request: HttpRequest, meeting_id: int, item_id: int) -> Ht
 def action_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = visible_meeting(request, meeting_id)
     if not can_take_minutes(request.user, meeting):
-        raise PermissionDenied
+        raise PermissionDenied("Only conveners of this series can add action items.")
     form = forms.ActionItemForm(request.POST, meeting=meeting, prefix="action")
     if not form.is_valid():
         raise Refused("The action was not added: see the form.")
@@ -299,7 +304,9 @@ def action_done(request: HttpRequest, meeting_id: int, action_id: int) -> HttpRe
     action = get_object_or_404(ActionItem, pk=action_id, meeting=meeting)
     action.meeting = meeting
     if not can_complete_action(request.user, action):
-        raise PermissionDenied
+        raise PermissionDenied(
+            "Only the action's owner and conveners of this series can mark it done."
+        )
     done = request.POST.get("done", "1") != "0"
     action = actions.complete_action_item(
         action=action, version=posted_version(request), by=request.user, done=done
@@ -319,7 +326,7 @@ def minutes_publish(request: HttpRequest, meeting_id: int) -> HttpResponse:
     again after a correction, a short note (adcmeet.meetings.actions.minutes.publish_minutes)."""
     meeting = visible_meeting(request, meeting_id)
     if not can_edit_meeting(request.user, meeting):
-        raise PermissionDenied
+        raise PermissionDenied("Only conveners of this series can publish its minutes.")
     try:
         done = publish_minutes(meeting=meeting, by=request.user)
     except actions.AgendaError as refusal:

@@ -50,7 +50,7 @@ def test_a_developer_minuting_someone_elses_item_reads_who_may(client, developer
     client.force_login(developer)
     page = client.post(
         f"/meetings/{meeting.pk}/items/{item.pk}/minutes/",
-        {"version": item.minutes_version, f"item-{item.pk}-text": "Looks fine."},
+        {"version": item.minutes_version, f"minutes-{item.pk}-text": "Looks fine."},
     )
     assert page.status_code == 403
     html = page.content.decode()

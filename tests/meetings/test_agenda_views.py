@@ -70,6 +70,10 @@ MUTATIONS = {
         f"/meetings/{m.pk}/move/",
         {"move-date": "2031-01-16", "move-time": "17:00"},
     ),
+    "place": lambda m: (
+        f"/meetings/{m.pk}/place/",
+        {"place-location": "CERN 40-S2-D01", "place-video_url": "https://zoom.example/j/1"},
+    ),
 }
 
 
@@ -97,7 +101,7 @@ def test_only_conveners_change_the_agenda(client, meeting, name, persona, reques
 
 
 @pytest.mark.parametrize(
-    "name", ["add", "edit", "remove", "move", "publish", "cancel", "move-meeting"]
+    "name", ["add", "edit", "remove", "move", "publish", "cancel", "move-meeting", "place"]
 )
 def test_conveners_change_the_agenda(client, meeting, convener, name):
     client.force_login(convener)
@@ -777,7 +781,7 @@ def _with_a_slipped_deliverable(meeting):
 
 
 # Changes of the meeting itself redraw the whole builder; the agenda's answer with regions.
-WHOLE_BUILDER = {"cancel", "move-meeting"}
+WHOLE_BUILDER = {"cancel", "move-meeting", "place"}
 
 
 @pytest.mark.parametrize("name", sorted(SUCCESSFUL.keys() - WHOLE_BUILDER))
@@ -849,8 +853,13 @@ def test_every_builder_endpoint_works_as_a_plain_form(as_convener, meeting, name
     response = as_convener.post(url, {"version": 1, **data})
 
     assert response.status_code == 302
-    # An add lands on the new item (issue 14: not under the sticky budget, past the notice).
-    anchor = f"item-{meeting.items.get(title='X').pk}" if name == "add" else "agenda"
+    # An add lands on the new item (issue 14: not under the sticky budget, past the notice),
+    # tracking on its section, a new room or link on the schedule forms.
+    anchor = {
+        "add": lambda: f"item-{meeting.items.get(title='X').pk}",
+        "tracking": lambda: "section-tracking",
+        "place": lambda: "schedule",
+    }.get(name, lambda: "agenda")()
     assert response["Location"] == f"/meetings/{meeting.pk}/edit/#{anchor}"
     if name == "edit":
         assert item(meeting, "Rucio 2").version == 2

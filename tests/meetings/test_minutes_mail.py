@@ -135,3 +135,41 @@ def test_the_convener_publishes_from_the_minutes_sheet_and_others_may_not(
     assert "Published the minutes" in response.content.decode()
     assert "Publish the correction" in response.content.decode()
     assert OutboundMail.objects.filter(kind="minutes", recipient=LIST).count() == 1
+
+
+def test_the_publish_box_follows_a_save_on_the_sheet(meeting, client, convener):
+    """Its status is outside every region the sheet swaps: htmx answers carry it out of band,
+    so after a correction is saved it says there is something to publish."""
+    with time_machine.travel(AFTER, tick=False):
+        client.force_login(convener)
+        publish_minutes(meeting=meeting, by=convener)
+        page = client.get(f"/meetings/{meeting.pk}/minutes/").content.decode()
+        assert "Unchanged since they were published" in page
+        meeting.refresh_from_db()
+
+        answer = client.post(
+            f"/meetings/{meeting.pk}/minutes/save/",
+            {"version": meeting.minutes_version, "minutes-text": "Good turnout; Rucio late."},
+            HTTP_HX_REQUEST="true",
+        ).content.decode()
+
+        box = answer[answer.index('<section id="publish-minutes"') :]
+        assert 'hx-swap-oob="true"' in box[: box.index(">")]
+        assert "The minutes changed since they were published." in box
+        assert "Publish the correction" in box
+        # Without JavaScript: the redirect back shows the same status.
+        page = client.get(f"/meetings/{meeting.pk}/minutes/").content.decode()
+        assert "The minutes changed since they were published." in page
+
+
+def test_a_presenter_minuting_their_item_gets_no_publish_box(meeting, client, developer):
+    item = meeting.items.get(title="PanDA news")
+    with time_machine.travel(AFTER, tick=False):
+        client.force_login(developer)
+        answer = client.post(
+            f"/meetings/{meeting.pk}/items/{item.pk}/minutes/",
+            {"version": item.minutes_version, f"minutes-{item.pk}-text": "Release 0.6 agreed."},
+            HTTP_HX_REQUEST="true",
+        ).content.decode()
+    assert "Saved." in answer
+    assert "publish-minutes" not in answer

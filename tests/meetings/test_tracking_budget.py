@@ -134,3 +134,22 @@ def test_accepting_past_the_limit_of_a_published_agenda_is_refused_beside_the_pr
     proposals = page[page.index('<div id="proposals"') :]
     assert proposals.index('id="agenda-notice"') < proposals.index('id="accept-tracking"')
     assert meeting.items.filter(deliverable__isnull=False).count() == 0
+
+
+def test_adding_the_ticked_deliverables_without_js_opens_the_page_on_the_tracking_section(
+    as_convener, twenty
+):
+    meeting = twenty["meeting"]
+    chosen = twenty["slipped"][:2]
+
+    response = as_convener.post(
+        f"/meetings/{meeting.pk}/tracking/",
+        {"version": 1, "deliverables": [str(d.pk) for d in chosen], "duration_minutes": 5},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/meetings/{meeting.pk}/edit/#section-tracking"
+    page = as_convener.get(response["Location"]).content.decode()
+    assert "Added 2 deliverable(s) to the tracking section." in page
+    tracking = page[page.index('id="section-tracking"') : page.index('id="section-open_floor"')]
+    assert all(d.title in tracking for d in chosen)

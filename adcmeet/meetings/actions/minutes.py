@@ -129,6 +129,18 @@ def open_action_items(user: User):
     )
 
 
+def minutes_status(meeting: Meeting) -> str:
+    """Where the minutes stand against what was mailed: "unpublished", "changed" (saved
+    since they were published: "Publish the correction" would send the note) or "unchanged"
+    (publishing them again is refused)."""
+    if not meeting.minutes_published_at:
+        return "unpublished"
+    items = minutes_mail.minutes_items(meeting)
+    actions = minutes_mail.meeting_actions(meeting)
+    digest = minutes_mail.content_digest(meeting, items, actions)
+    return "unchanged" if digest == meeting.minutes_digest else "changed"
+
+
 def publish_minutes(*, meeting: Meeting, by: User | None) -> str:
     """Publish (close) the minutes: the first time they are mailed to the list with the
     decisions and the actions by owner, and each owner is told of theirs; publishing them again

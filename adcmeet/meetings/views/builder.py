@@ -302,7 +302,8 @@ def tracking_accept(request: HttpRequest, meeting_id: int) -> HttpResponse:
         duration_minutes=form.cleaned_data["duration_minutes"],
     )
     notice = f"Added {len(change.added)} deliverable(s) to the tracking section."
-    return _changed(request, change, notice)
+    # Without JS the page opens on the tracking section, where the added items are.
+    return _changed(request, change, notice, anchor="section-tracking")
 
 
 @require_POST

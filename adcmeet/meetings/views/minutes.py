@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
@@ -109,6 +110,8 @@ def _minutes_context(
         "sheet_notice": notice if notice_at == "sheet" else "",
         "meeting_notice": notice if notice_at == "meeting" else "",
         "actions_notice": notice if notice_at == "actions" else "",
+        # The publish box's status: what "Publish" would do now (conveners only).
+        "minutes_status": actions.minutes_status(meeting) if convener else "",
     }
 
 
@@ -148,6 +151,11 @@ def _minutes_response(
         partial = {"sheet": "sheet", "meeting": "meeting_minutes", "actions": "actions"}[region]
         template = f"{MINUTES_TEMPLATE}#{partial}"
     response = render(request, template, context, status=status)
+    if request.htmx and context["convener"]:
+        # The publish box is outside every region: its status follows each save out of band.
+        response.write(
+            render_to_string(f"{MINUTES_TEMPLATE}#publish_box", {**context, "oob": True}, request)
+        )
     if request.htmx and region == "sheet":
         # Whichever form was sent, the whole sheet replaces the sheet.
         retarget(response, "#minutes-sheet")

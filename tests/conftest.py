@@ -68,6 +68,33 @@ def _drop_stray_sessions_before_teardown(django_db_setup, django_db_blocker):
         pass
 
 
+@pytest.fixture(scope="session")
+def collected_static():
+    """Production settings serve only collected, hashed static files (the image collects them
+    at build time); a fresh checkout has none, and every page that links a stylesheet would be
+    a 500. Tests that run the app with production settings collect them once."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=Path(__file__).resolve().parent.parent,
+        # As the Dockerfile does: production storage (the hashed manifest), a throwaway key.
+        env=env
+        | {
+            "DEBUG": "false",
+            "ADCMEET_TESTING": "false",
+            "SECRET_KEY": "collectstatic-only-" + "x" * 40,
+            "DATABASE_URL": "sqlite:///:memory:",
+        },
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+
+
 # --- personas -------------------------------------------------------------------------------
 
 

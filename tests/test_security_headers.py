@@ -81,7 +81,7 @@ print(json.dumps({
 """
 
 
-def test_production_redirects_to_https_sends_hsts_and_secures_cookies(tmp_path):
+def test_production_redirects_to_https_sends_hsts_and_secures_cookies(tmp_path, collected_static):
     result = production(tmp_path, "shell", "-c", PROBE)
     assert result.returncode == 0, result.stderr
     probe = json.loads(result.stdout.strip().splitlines()[-1])

@@ -79,7 +79,7 @@ def base_env(database_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def migrated_database(tmp_path_factory):
+def migrated_database(tmp_path_factory, collected_static):
     """A PostgreSQL database migrated by the compose `migrate` command."""
     make = dbtools.postgresql_databases()
     factory = next(make)
@@ -93,24 +93,9 @@ def migrated_database(tmp_path_factory):
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    collect_static(tmp_path_factory.mktemp("static"))
     yield url
     for _ in make:
         pass
-
-
-def collect_static(tmp_path: Path) -> None:
-    """What the image does at build time: without the collected, hashed files every page that
-    links a stylesheet is a 500 under production settings (a fresh checkout has none)."""
-    result = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=base_env("sqlite:///" + str(tmp_path / "unused.sqlite3"), tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
 
 
 class Process:

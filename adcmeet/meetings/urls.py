@@ -1,6 +1,16 @@
 from django.urls import path
 
-from adcmeet.meetings.views import audit, builder, feeds, home, me, meetings, minutes, taskforces
+from adcmeet.meetings.views import (
+    audit,
+    builder,
+    feeds,
+    home,
+    me,
+    meetings,
+    minutes,
+    schedule,
+    taskforces,
+)
 
 m = "meetings/<int:meeting_id>/"
 
@@ -34,10 +44,10 @@ urlpatterns = [
     path(m + "items/<int:item_id>/move/", builder.item_move, name="item-move"),
     path(m + "tracking/", builder.tracking_accept, name="tracking-accept"),
     path(m + "copy-last-week/", builder.copy_last_week, name="copy-last-week"),
-    path(m + "publish/", builder.publish, name="meeting-publish"),
-    path(m + "cancel/", builder.cancel, name="meeting-cancel"),
-    path(m + "move/", builder.move, name="meeting-move"),
-    path(m + "place/", builder.place, name="meeting-place"),
+    path(m + "publish/", schedule.publish, name="meeting-publish"),
+    path(m + "cancel/", schedule.cancel, name="meeting-cancel"),
+    path(m + "move/", schedule.move, name="meeting-move"),
+    path(m + "place/", schedule.place, name="meeting-place"),
     # Minutes (conveners; presenters for their own items).
     path(m + "minutes/", minutes.minutes, name="meeting-minutes"),
     path(m + "minutes/save/", minutes.minutes_save, name="minutes-save"),

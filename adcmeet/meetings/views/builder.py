@@ -64,7 +64,7 @@ def _render(
     return response
 
 
-def _done(
+def done(
     request: HttpRequest,
     meeting: Meeting,
     notice: str,
@@ -94,7 +94,7 @@ def _changed(
     request: HttpRequest, change: AgendaChange, notice: str, *, used: str | None = None, **extra
 ) -> HttpResponse:
     regions = builder.regions_for(change, used=used)
-    return _done(request, change.meeting, notice, regions=regions, agenda=change.agenda, **extra)
+    return done(request, change.meeting, notice, regions=regions, agenda=change.agenda, **extra)
 
 
 def _refused(
@@ -316,92 +316,3 @@ def copy_last_week(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
     titles = ", ".join(f"“{item.title}”" for item in change.added)
     return _changed(request, change, f"Copied from last week: {titles}.")
-
-
-@require_POST
-@login_required
-@refusals
-def publish(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = editable_meeting(request, meeting_id)
-    form = forms.PublishForm(request.POST)
-    form.is_valid()  # one optional checkbox: never invalid
-    result = actions.publish_meeting(
-        meeting=meeting,
-        version=posted_version(request),
-        by=request.user,
-        without_focus=form.cleaned_data["without_focus"],
-    )
-    what = "Published the agenda" if result.kind == "agenda" else "Sent the updated agenda"
-    notice = f"{what} (revision {result.meeting.revision}); the mail is queued."
-    if result.warning:
-        notice, level = f"{notice} Note: {result.warning}", "warning"
-    else:
-        level = "success"
-    return _done(request, result.meeting, notice, regions=builder.STATE_CHANGE, level=level)
-
-
-@require_POST
-@login_required
-@refusals
-def cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = editable_meeting(request, meeting_id)
-    form = forms.CancelForm(request.POST, prefix="cancel")
-    if not form.is_valid():
-        raise Refused("The meeting was not cancelled: give a reason.")
-    cancelled = actions.cancel_meeting(
-        meeting=meeting,
-        version=posted_version(request),
-        by=request.user,
-        reason=form.cleaned_data["reason"],
-    )
-    # Only an agenda that was mailed (announced) is followed by a cancellation mail.
-    if cancelled.announced_revision:
-        notice = "The meeting is cancelled; the notice is queued."
-    else:
-        notice = "The meeting is cancelled. Its agenda was never published: nobody is mailed."
-    return _done(request, cancelled, notice, regions=builder.WHOLE)
-
-
-@require_POST
-@login_required
-@refusals
-def move(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = editable_meeting(request, meeting_id)
-    form = forms.MoveMeetingForm(request.POST, meeting=meeting, prefix="move")
-    if not form.is_valid():
-        raise Refused("The meeting was not moved: see the form.")
-    moved = actions.move_meeting(
-        meeting=meeting, version=posted_version(request), by=request.user, start=form.start()
-    )
-    notice = f"Moved the meeting to {moved.local_start:%A %d %B %Y, %H:%M}."
-    # The whole builder: the meeting's day decides the proposals and the move form's date.
-    return _done(request, moved, notice, regions=builder.WHOLE)
-
-
-@require_POST
-@login_required
-@refusals
-def place(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = editable_meeting(request, meeting_id)
-    form = forms.PlaceForm(request.POST, meeting=meeting, prefix="place")
-    if not form.is_valid():
-        raise Refused("The room and video link were not changed: see the form.")
-    before = (meeting.location, meeting.video_url, meeting.revision)
-    changed = actions.change_place(
-        meeting=meeting,
-        version=posted_version(request),
-        by=request.user,
-        location=form.cleaned_data["location"],
-        video_url=form.cleaned_data["video_url"],
-    )
-    if (changed.location, changed.video_url) == before[:2]:
-        notice = "The room and video link are unchanged."
-    elif changed.revision > before[2]:
-        notice = (
-            "Changed the room and video link (revision "
-            f"{changed.revision}); the updated agenda will tell the list."
-        )
-    else:
-        notice = "Changed the room and video link."
-    # The whole builder: the schedule forms show the new place.
-    return _done(request, changed, notice, regions=builder.WHOLE, anchor="schedule")

@@ -516,6 +516,18 @@ def test_bulk_remove_with_nothing_ticked_is_refused_beside_its_button(as_convene
     assert version(meeting) == 1
 
 
+@pytest.mark.parametrize("junk", ["²", "٣", "9" * 30, "-1"])
+def test_bulk_remove_ignores_what_is_not_an_item_id_instead_of_failing(as_convener, meeting, junk):
+    panda = item(meeting, "PanDA server release")
+
+    response = as_convener.post(
+        f"/meetings/{meeting.pk}/items/remove/", {"version": 1, "items": [junk, panda.pk]}, **HX
+    )
+
+    assert response.status_code == 200
+    assert AgendaItem.objects.get(pk=panda.pk).deleted_at is not None
+
+
 def test_the_removed_items_list_shows_every_removed_item_with_a_count(as_convener, meeting):
     for n in range(12):
         factories.make_item(

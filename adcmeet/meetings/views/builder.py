@@ -215,7 +215,9 @@ def item_remove(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResp
 
 
 def _posted_ids(request: HttpRequest) -> list[int]:
-    return [int(value) for value in request.POST.getlist("items") if value.isdigit()]
+    # Through the one number rule: "²" or a 30-digit value is no item, never a 500.
+    ids = (params.optional_id(value) for value in request.POST.getlist("items"))
+    return [pk for pk in ids if pk is not None]
 
 
 @require_POST

@@ -17,12 +17,23 @@ from adcmeet.accounts.models import User
 from adcmeet.meetings.models import (
     ActionItem,
     AgendaItem,
+    Attendance,
     Heartbeat,
+    LiveSession,
     Meeting,
     MeetingSeries,
     OutboundMail,
+    Outcome,
 )
-from deliverables.models import Deliverable, DeliverableChange, Period, Project, Roadmap
+from deliverables.models import (
+    Deliverable,
+    DeliverableChange,
+    Period,
+    Project,
+    Roadmap,
+    StatusLink,
+    StatusRequest,
+)
 from taskforces.models import Checkpoint, CheckpointGoal, OutlineItem, TaskForce
 from tests import factories
 
@@ -83,6 +94,38 @@ def _start_by_after_deadline(w) -> None:
 def _second_focus_topic(w) -> AgendaItem:
     factories.make_item(w.meeting, "Rucio", section="focus")
     return AgendaItem(meeting=w.meeting, section="focus", title="Multicores")
+
+
+def _second_live_session(w) -> LiveSession:
+    LiveSession.objects.create(meeting=w.meeting, started_at=NOW)
+    return LiveSession(meeting=w.meeting, started_at=NOW)
+
+
+def _second_attendance(w) -> Attendance:
+    Attendance.objects.create(meeting=w.meeting, user=w.user)
+    return Attendance(meeting=w.meeting, user=w.user, status="regrets")
+
+
+def _second_invitee(w) -> Attendance:
+    Attendance.objects.create(meeting=w.meeting, name="Ian Bird", invitee=True)
+    return Attendance(meeting=w.meeting, name="ian bird", invitee=True)
+
+
+def _status_request(w) -> StatusRequest:
+    return StatusRequest.objects.get_or_create(owner=w.user, for_date=DAY)[0]
+
+
+def _second_status_request(w) -> StatusRequest:
+    _status_request(w)
+    return StatusRequest(owner=w.user, for_date=DAY)
+
+
+def _second_status_link(w) -> StatusLink:
+    request = _status_request(w)
+    StatusLink.objects.create(
+        request=request, deliverable=w.deliverable, purpose="done", expires_at=NOW
+    )
+    return StatusLink(request=request, deliverable=w.deliverable, purpose="done", expires_at=NOW)
 
 
 # name -> (the bad object, how to write it past validation)
@@ -255,6 +298,44 @@ CASES: dict[str, tuple[Callable, Callable]] = {
         _save,
     ),
     "adcmeet.Heartbeat.name": (lambda w: Heartbeat(name="beat", beat_at=NOW), _save),
+    # live clock, outcomes, attendance
+    "live_ends_after_start": (
+        lambda w: LiveSession(meeting=w.meeting, started_at=NOW, ended_at=NOW - DAY_1),
+        _save,
+    ),
+    "adcmeet.LiveSession.meeting": (_second_live_session, _save),
+    "outcome_kind_valid": (lambda w: Outcome(meeting=w.meeting, kind="rumour", text="x"), _save),
+    "outcome_text_not_empty": (
+        lambda w: Outcome(meeting=w.meeting, kind="decision", text=""),
+        _save,
+    ),
+    "attendance_status_valid": (
+        lambda w: Attendance(meeting=w.meeting, user=w.user, status="asleep"),
+        _save,
+    ),
+    "attendance_names_someone": (lambda w: Attendance(meeting=w.meeting, name=""), _save),
+    "attendance_once_per_member": (_second_attendance, _save),
+    "attendance_once_per_invitee": (_second_invitee, _save),
+    # status reports
+    "report_has_health": (
+        lambda w: DeliverableChange(deliverable=w.deliverable, kind="report", health=""),
+        _save,
+    ),
+    "report_has_health (health on another kind)": (
+        lambda w: DeliverableChange(deliverable=w.deliverable, kind="status", health="at_risk"),
+        _save,
+    ),
+    "one_status_request_a_day": (_second_status_request, _save),
+    "status_link_purpose_valid": (
+        lambda w: StatusLink(
+            request=_status_request(w),
+            deliverable=w.deliverable,
+            purpose="delete",
+            expires_at=NOW,
+        ),
+        _save,
+    ),
+    "one_link_per_purpose": (_second_status_link, _save),
 }
 
 

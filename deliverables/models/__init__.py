@@ -7,6 +7,7 @@ from deliverables.models.deliverable import Deliverable
 from deliverables.models.history import DeliverableChange
 from deliverables.models.querysets import DeliverableQuerySet, PeriodQuerySet, PeriodTally
 from deliverables.models.roadmap import Period, Project, Roadmap, RoadmapQuerySet
+from deliverables.models.status import StatusLink, StatusRequest
 
 __all__ = [
     "Deliverable",
@@ -18,4 +19,6 @@ __all__ = [
     "Project",
     "Roadmap",
     "RoadmapQuerySet",
+    "StatusLink",
+    "StatusRequest",
 ]

@@ -29,6 +29,14 @@ class DeliverableChange(models.Model):
         DELETED = "deleted", "Deleted"
         RESTORED = "restored", "Restored"
         OWNERS = "owners", "Owners changed"
+        # An owner's status report before a meeting (deliverables.actions.status).
+        REPORT = "report", "Status reported"
+
+    class Health(models.TextChoices):
+        ON_TRACK = "on_track", "On track"
+        AT_RISK = "at_risk", "At risk"
+        OFF_TRACK = "off_track", "Off track"
+        DONE = "done", "Done"
 
     deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -51,12 +59,16 @@ class DeliverableChange(models.Model):
     # An owner change: {"from": [names], "to": [names]}, as people were named at the time
     # (simple_history does not follow many-to-many fields).
     owners = models.JSONField(default=dict, blank=True)
+    # A status report: the owner's health call and one line of status.
+    health = models.CharField(max_length=16, choices=Health.choices, blank=True)
+    line = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
         indexes = [
             models.Index(fields=["deliverable", "at"]),
             models.Index(fields=["at"]),
+            models.Index(fields=["kind", "deliverable", "at"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -65,6 +77,13 @@ class DeliverableChange(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(is_slip=True) | Q(kind="move"), name="only_moves_are_slips"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="report") & Q(health__in=["on_track", "at_risk", "off_track", "done"])
+                )
+                | (~Q(kind="report") & Q(health="")),
+                name="report_has_health",
             ),
         ]
 
@@ -98,6 +117,9 @@ class DeliverableChange(models.Model):
             return f"{verb} {source} → {target}"
         if self.kind == kind.STATUS:
             return f"{_status_label(self.from_status)} → {_status_label(self.to_status)}"
+        if self.kind == kind.REPORT:
+            label = self.get_health_display()
+            return f"Status: {label} — {self.line}" if self.line else f"Status: {label}"
         if self.kind == kind.OWNERS:
             return f"Owners: {self.owners_before} → {self.owners_after}"
         if self.kind in (kind.CREATED, kind.CARRIED) and self.to_period is not None:

@@ -10,8 +10,10 @@ from adcmeet.meetings.models.agenda import (
     AgendaItem,
     AgendaItemQuerySet,
 )
+from adcmeet.meetings.models.live import LiveSession
 from adcmeet.meetings.models.mail import Heartbeat, OutboundMail, OutboundMailQuerySet
 from adcmeet.meetings.models.meeting import Meeting, MeetingQuerySet
+from adcmeet.meetings.models.outcomes import Attendance, Outcome, OutcomeQuerySet
 from adcmeet.meetings.models.series import MeetingSeries, new_feed_token
 
 __all__ = [
@@ -19,11 +21,15 @@ __all__ = [
     "ActionItem",
     "AgendaItem",
     "AgendaItemQuerySet",
+    "Attendance",
     "Heartbeat",
+    "LiveSession",
     "Meeting",
     "MeetingQuerySet",
     "MeetingSeries",
     "OutboundMail",
     "OutboundMailQuerySet",
+    "Outcome",
+    "OutcomeQuerySet",
     "new_feed_token",
 ]

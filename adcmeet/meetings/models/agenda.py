@@ -75,9 +75,27 @@ class AgendaItem(models.Model):
     # `minutes_version` (adcmeet.core.versioning): items, and minutes, conflict one by one.
     version = models.PositiveIntegerField(default=1)
     minutes_version = models.PositiveIntegerField(default=1)
+    # What happened in the room (adcmeet.meetings.actions.live): when the item was first taken
+    # up and last left, and how long it ran in all (pauses and returns excluded). Recorded by
+    # the live clock, not by the agenda's version: running the meeting never refuses an edit.
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    actual_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # The meeting ran out of time before the item: proposed again at the next meeting.
+    not_reached = models.BooleanField(default=False)
+    # Carry-forward: the item of an earlier meeting this one takes up again (not reached
+    # there), or the open action item it reviews.
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_to"
+    )
+    action_item = models.ForeignKey(
+        "ActionItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews"
+    )
 
     objects = AgendaItemQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["minutes_version"])
+    history = HistoricalRecords(
+        excluded_fields=["minutes_version", "started_at", "ended_at", "actual_seconds"]
+    )
 
     class Meta:
         ordering = ["meeting", "position", "id"]

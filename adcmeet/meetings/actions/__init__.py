@@ -1,6 +1,7 @@
 """Workflows on meetings, one concept a module (zulip's zerver/actions): the agenda
 (`agenda`), deliverable tracking and copies (`tracking`), publishing and scheduling
-(`schedule`), minutes and action items (`minutes`); what they share is in `common`.
+(`schedule`), minutes and action items (`minutes`), decisions and information
+(`outcomes`); what they share is in `common`.
 
 The package exports each workflow, so callers write `actions.publish_meeting(...)`.
 """
@@ -39,6 +40,7 @@ from adcmeet.meetings.actions.minutes import (
     save_item_minutes,
     save_minutes,
 )
+from adcmeet.meetings.actions.outcomes import OutcomeChanged, record_outcome, remove_outcome
 from adcmeet.meetings.actions.schedule import (
     PublishResult,
     cancel_meeting,
@@ -65,6 +67,7 @@ __all__ = [
     "AgendaChange",
     "AgendaError",
     "ItemChanged",
+    "OutcomeChanged",
     "PublishResult",
     "Section",
     "StaleVersion",
@@ -91,8 +94,10 @@ __all__ = [
     "previous_meeting",
     "propose_tracking_items",
     "publish_meeting",
+    "record_outcome",
     "remove_item",
     "remove_items",
+    "remove_outcome",
     "restore_item",
     "restore_items",
     "save_item_minutes",

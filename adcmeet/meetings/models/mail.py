@@ -33,6 +33,7 @@ class OutboundMail(models.Model):
         MINUTES = "minutes", "Minutes"
         MINUTES_CORRECTION = "minutes_correction", "Minutes corrected"
         ACTIONS = "actions", "Action items"
+        STATUS_REQUEST = "status_request", "Status request"
 
     key = models.CharField(max_length=300, unique=True)
     kind = models.CharField(max_length=32, choices=Kind.choices)

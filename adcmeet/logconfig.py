@@ -9,11 +9,11 @@ Django and the Celery worker and beat all write the same lines to stderr:
   task ``task_id`` and ``task``. A traceback stays inside its line (``exc_info``).
 - ``text`` (``make run``, tests): the same fields as a readable line.
 
-Whatever the format: secrets in URLs (calendar feed tokens, unsubscribe tokens, OIDC codes,
-session cookies) are replaced by ``[redacted]``; a request with a Host header not in
-ALLOWED_HOSTS is one WARNING line without a traceback (it is noise from scanners, not an
-error of ours); /healthz answered 200 is not in the access log at INFO (probes would write
-thousands of lines a day).
+Whatever the format: secrets in URLs (calendar feed tokens, unsubscribe and status-link
+tokens, OIDC codes, session cookies) are replaced by ``[redacted]``; a request with a Host
+header not in ALLOWED_HOSTS is one WARNING line without a traceback (it is noise from
+scanners, not an error of ours); /healthz answered 200 is not in the access log at INFO
+(probes would write thousands of lines a day).
 
 The request id is taken from a well-formed ``X-Request-ID`` header (set by the reverse proxy,
 so one id follows a request through both logs) or made up; the client address is the one the
@@ -51,6 +51,8 @@ _REDACTIONS = [
     # The whole segment after /calendar/me/, also mistyped (".ICS", no extension): a 404 logs it.
     (re.compile(r"(/calendar/me/)[^/\s\"'?#]+?((?i:\.ics)?)(?=[/\s\"'?#]|$)"), r"\1[redacted]\2"),
     (re.compile(r"(/mail/unsubscribe/)[^/\s\"'?#]+"), r"\1[redacted]"),
+    # A status mail's signed link acts without a login: the token is the authority.
+    (re.compile(r"(/status/)[^/\s\"'?#]+"), r"\1[redacted]"),
     (
         re.compile(r"([?&](?:token|code|state|access_token|id_token|refresh_token)=)[^&\s\"'#]+"),
         r"\1[redacted]",

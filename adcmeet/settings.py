@@ -383,6 +383,8 @@ MAIL_SEND_HOUR = envint("MAIL_SEND_HOUR", 9)
 # A published agenda edited since it was mailed goes out by itself once it has been left alone
 # this long (the convener can also send it at once from the builder).
 AGENDA_UPDATE_QUIET_MINUTES = envint("AGENDA_UPDATE_QUIET_MINUTES", 15)
+# Signed links in status mails stop working after this many days (deliverables.status_links).
+STATUS_LINK_DAYS = envint("STATUS_LINK_DAYS", 7)
 
 # --- Logging ------------------------------------------------------------------------------
 # One format for Django, gunicorn (deploy/gunicorn.conf.py) and Celery: JSON lines with UTC

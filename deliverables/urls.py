@@ -1,9 +1,10 @@
 from django.urls import path
 
-from deliverables.views import deliverable, exports, manage, mine, roadmap
+from deliverables.views import deliverable, exports, health, manage, mine, roadmap, status
 
 urlpatterns = [
     path("roadmap/", roadmap.roadmap, name="roadmap"),
+    path("roadmap/health/", health.roadmap_health, name="roadmap-health"),
     path("roadmap/export.csv", exports.roadmap_csv, name="roadmap-csv-current"),
     path("roadmap/export.md", exports.roadmap_markdown, name="roadmap-md-current"),
     path("roadmaps/new/", manage.roadmap_new, name="roadmap-new"),
@@ -28,6 +29,13 @@ urlpatterns = [
     ),
     path("roadmaps/<int:roadmap_id>/import/", manage.roadmap_import, name="roadmap-import"),
     path("deliverables/mine/", mine.my_deliverables, name="my-deliverables"),
+    path(
+        "deliverables/mine/status-links/revoke/",
+        status.revoke_my_links,
+        name="status-links-revoke",
+    ),
+    path("status/<str:token>/", status.status_link, name="status-link"),
+    path("status/<str:token>/done/", status.status_link_done, name="status-link-done"),
     path(
         "deliverables/<int:deliverable_id>/",
         deliverable.deliverable_detail,

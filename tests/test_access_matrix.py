@@ -66,7 +66,7 @@ FOCUS_DATE_PAGES = {"home", "focus-topics", "meetings", "meeting", "taskforces",
 def leaks(world, role: str, route: urlwalk.Route, body: str, *, site_private: bool) -> list[str]:
     """Private strings in a response that the role must not see."""
     problems = []
-    token_url = route.name in {"calendar-personal"}
+    token_url = route.name in {"calendar-personal", "status-link", "status-link-done"}
     developer = world.user("developer")
     if role != "developer" and not token_url and developer.calendar_token in body:
         problems.append("the developer's calendar token")
@@ -199,7 +199,14 @@ def test_on_a_private_site_anonymous_visitors_reach_only_login_health_and_token_
         for (name, method), rule in rules.items()
         if method == "GET" and rule.allows("anonymous", site_private=True)
     ]
-    assert sorted(reachable) == ["calendar-personal", "healthz", "login", "mail-unsubscribe"]
+    assert sorted(reachable) == [
+        "calendar-personal",
+        "healthz",
+        "login",
+        "mail-unsubscribe",
+        "status-link",
+        "status-link-done",
+    ]
 
 
 def test_a_non_public_series_feed_needs_its_token(world, client):

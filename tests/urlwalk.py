@@ -150,6 +150,7 @@ FILL_RULES: list[tuple[str, str, object]] = [
     (r"^calendar/", "slug", lambda w: w.series.slug),
     (r"^calendar/me/", "token", lambda w: w.user("developer").calendar_token),
     (r"^mail/unsubscribe/", "token", lambda w: _unsubscribe_token(w.user("developer"))),
+    (r"^status/", "token", lambda w: _status_token(w)),
     (r"^taskforces/", "slug", lambda w: w.task_force.slug),
     (r"^checkpoints/", "slug", lambda w: w.checkpoint.slug),
     (r"^projects/", "slug", lambda w: w.project.slug),
@@ -171,6 +172,19 @@ def _unsubscribe_token(user) -> str:
     from adcmeet.accounts import mailprefs
 
     return mailprefs.make_token(user, mailprefs.SLIP_DIGESTS)
+
+
+def _status_token(world) -> str:
+    """A "mark done" link mailed to the developer about their deliverable."""
+    from deliverables import status_links
+    from deliverables.models import StatusRequest
+
+    request, _ = StatusRequest.objects.get_or_create(
+        owner=world.user("developer"), for_date=world.meeting.scheduled_for
+    )
+    request.deliverables.add(world.deliverable)
+    tokens = status_links.issue_links(request, expires_at=status_links.default_expiry())
+    return tokens[(world.deliverable.pk, "done")]
 
 
 KNOWN_CONVERTERS = (IntConverter, SlugConverter, StringConverter)

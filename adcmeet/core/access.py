@@ -155,6 +155,17 @@ def can_edit_deliverable(user, deliverable) -> bool:
     return deliverable.owners.filter(pk=user.pk).exists()
 
 
+def can_report_status(user, deliverable) -> bool:
+    """A deliverable's status (health and a line): its owners, conveners and managers, as for
+    editing it; a signed status link acts as the owner it was mailed to."""
+    return not deliverable.is_deleted and can_edit_deliverable(user, deliverable)
+
+
+def can_see_health(user) -> bool:
+    """The roadmap's health over time and who has not reported: managers and conveners."""
+    return is_manager(user) or is_convener(user)
+
+
 def can_delete_deliverable(user, deliverable) -> bool:
     """Taking a deliverable off the roadmap (and restoring it): conveners and managers; owners
     drop their work instead, which comparisons report."""

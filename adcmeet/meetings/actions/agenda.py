@@ -32,6 +32,7 @@ from adcmeet.meetings.actions.common import (
     snapshot,
     touch_meeting,
 )
+from adcmeet.meetings.mail.uninvited import queue_uninvited
 from adcmeet.meetings.models import (
     AgendaItem,
     Meeting,
@@ -135,6 +136,7 @@ def update_item(
         if item is None:
             raise ItemChanged(claimed)
         old_task_force = item.task_force_id
+        old_presenter = _presenter_of(item)
         for name, value in changes.items():
             if isinstance(value, str):
                 value = value.strip() if name != "notes" else value
@@ -145,9 +147,19 @@ def update_item(
         item.save()
         touch_meeting(meeting, by)
         rules.hold(meeting, current, before=before)
+        if old_presenter and _presenter_of(item) != old_presenter:
+            queue_uninvited(meeting, current)
         if item.section == Section.FOCUS:
             refresh_last_focus([old_task_force, item.task_force_id])
     return AgendaChange(meeting=meeting, agenda=current, before=before, edited=[item])
+
+
+def _presenter_of(item: AgendaItem) -> str:
+    """Who an item's invite goes to ("" for nobody); when it changes on a published agenda,
+    the one it went to may be owed a CANCEL at once (`mail.uninvited`)."""
+    if item.presenter_id:
+        return f"user:{item.presenter_id}"
+    return f"mail:{item.presenter_email.strip().lower()}" if item.presenter_email else ""
 
 
 def remove_item(*, item: AgendaItem, version: int | None, by: User | None) -> AgendaChange:
@@ -188,6 +200,8 @@ def remove_items(
         renumber(by_section(current))
         agenda_changed(meeting, by)
         rules.hold(meeting, current, before=before)
+        if any(_presenter_of(item) for item in live):
+            queue_uninvited(meeting, current)
         focus = [item.task_force_id for item in live if item.section == Section.FOCUS]
         if focus:
             refresh_last_focus(focus)

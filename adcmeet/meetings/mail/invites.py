@@ -13,7 +13,8 @@ The invite model (RFC 5546, and what Outlook, Exchange and Gmail do with it):
 Who was invited is read back from the outbox: the last REQUEST or CANCEL each address was
 sent for this meeting. An attendee whose last message was a REQUEST and who presents nothing
 now is owed a CANCEL, whatever removed them (the item deleted, another presenter set, the
-presenter's address changed); one re-added before the update went out is owed nothing.
+presenter's address changed). The change that takes someone off a published agenda queues
+their CANCEL at once (`uninvited`); anything else that drops them is caught by the next update.
 """
 
 from __future__ import annotations

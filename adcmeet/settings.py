@@ -361,6 +361,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
     },
     "mark-meetings-held": {"task": "adcmeet.tasks.mark_meetings_held", "schedule": 600.0},
+    # The hour is checked inside, per series (mail.status_requests.request_moment).
+    "send-status-requests": {
+        "task": "adcmeet.tasks.send_status_requests",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

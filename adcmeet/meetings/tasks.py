@@ -11,7 +11,7 @@ from celery.signals import beat_init
 from django.conf import settings
 
 from adcmeet.meetings import actions, health
-from adcmeet.meetings.mail import digests, outbox, reminders
+from adcmeet.meetings.mail import digests, outbox, reminders, status_requests
 from adcmeet.meetings.models import MeetingSeries
 
 logger = logging.getLogger(__name__)
@@ -53,6 +53,11 @@ def send_agenda_mails() -> int:
 @shared_task(name="adcmeet.tasks.send_slip_reminders", ignore_result=True)
 def send_slip_reminders() -> int:
     return len(digests.queue_slip_digests())
+
+
+@shared_task(name="adcmeet.tasks.send_status_requests", ignore_result=True)
+def send_status_requests() -> int:
+    return len(status_requests.queue_status_requests())
 
 
 @shared_task(name="adcmeet.tasks.create_upcoming_meetings", ignore_result=True)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 
 from adcmeet.accounts.models import User
 from adcmeet.meetings.actions import rules
@@ -31,7 +31,17 @@ from adcmeet.meetings.models import (
     AgendaItem,
     Meeting,
 )
-from deliverables.models import Deliverable, Period, Roadmap
+from deliverables.actions.status import latest_reports
+from deliverables.models import Deliverable, DeliverableChange, Period, Roadmap
+
+Health = DeliverableChange.Health
+# Reported so, an item passes by consent: listed in one line, no airtime unless ticked.
+CONSENT = frozenset({Health.ON_TRACK, Health.DONE})
+# Proposed for discussion in this order: what its owner flags first, then what nobody
+# reported on (silence is not consent), then what passes by consent.
+HEALTH_ORDER = {Health.OFF_TRACK: 0, Health.AT_RISK: 1, "": 2, Health.ON_TRACK: 3, Health.DONE: 3}
+# Without an earlier meeting in the series, a report this recent still speaks for the item.
+REPORT_WINDOW = datetime.timedelta(days=14)
 
 
 @dataclass
@@ -42,10 +52,31 @@ class TrackingProposal:
     removed_here: bool = False
     # Ticked when the builder shows it (`tick_within_objective`).
     ticked: bool = False
+    # 0 slipped, 1 start-by passed, 2 due this period.
+    urgency: int = 2
+    # The owner's newest report since the last meeting (`reports_since`), if any.
+    report: DeliverableChange | None = None
 
     @property
     def owners(self) -> list[User]:
         return list(self.deliverable.owners.all())
+
+    @property
+    def health(self) -> str:
+        return self.report.health if self.report else ""
+
+    @property
+    def health_label(self) -> str:
+        return self.report.get_health_display() if self.report else "not reported"
+
+    @property
+    def line(self) -> str:
+        return self.report.line if self.report else ""
+
+    @property
+    def consent(self) -> bool:
+        """Reported on track or done: passes by consent unless the convener ticks it."""
+        return self.health in CONSENT
 
 
 def current_period(roadmap: Roadmap, day: datetime.date) -> Period | None:
@@ -61,41 +92,67 @@ def current_period(roadmap: Roadmap, day: datetime.date) -> Period | None:
     return periods[0] if periods else None
 
 
-def propose_tracking_items(
-    *, meeting: Meeting, roadmap: Roadmap | None = None
+def reports_since(meeting: Meeting) -> datetime.datetime:
+    """From when an owner's report counts for `meeting`: the start of the series' previous
+    meeting (what was said then was discussed then), else two weeks before this one."""
+    last = previous_meeting(meeting)
+    return last.start if last is not None else meeting.start - REPORT_WINDOW
+
+
+def _flag(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def tracking_candidates(
+    *,
+    meeting: Meeting,
+    roadmap: Roadmap | None = None,
+    exclude_agenda: bool = True,
+    done_since: datetime.datetime | None = None,
 ) -> list[TrackingProposal]:
-    """Deliverables worth tracking at this meeting and why: those that slipped (the period
-    ended with the work open, or it was moved to a later period), those whose start-by date
-    has passed, and those due in the period the meeting falls in. Items already on the agenda
-    are left out. Order: slips first, then start-by passed, then due this period."""
+    """Deliverables worth tracking at this meeting and why, in urgency order, without their
+    reports: what `propose_tracking_items` ranks, and what the status request asks owners
+    about (there with the ones already on the agenda: their status line is shown too).
+
+    `done_since`: also the deliverables reported done since then (a report of done closes
+    the item, so the open ones no longer hold it), last, to pass by consent. One query for
+    the lot, one for their owners."""
     roadmap = roadmap or Roadmap.objects.current()
     if roadmap is None:
         return []
     day = meeting.local_start.date()
     period = current_period(roadmap, day)
-    on_agenda = meeting.items.live().filter(deliverable__isnull=False).values("deliverable_id")
     # An item carried into a newer roadmap is tracked there, through its copy.
-    base = (
-        Deliverable.objects.open()
-        .filter(roadmap=roadmap)
-        .without_successor()
-        .exclude(pk__in=on_agenda)
-    )
-    slipped = set(
-        base.filter(pk__in=Deliverable.objects.slipped(on=day).values("pk")).values_list(
-            "pk", flat=True
+    base = Deliverable.objects.live().filter(roadmap=roadmap).without_successor()
+    if exclude_agenda:
+        on_agenda = meeting.items.live().filter(deliverable__isnull=False)
+        base = base.exclude(pk__in=on_agenda.values("deliverable_id"))
+    is_open = ~Q(status__in=Deliverable.CLOSED_STATUSES)
+    slipped = is_open & Q(pk__in=Deliverable.objects.slipped(on=day).values("pk"))
+    overdue = is_open & Q(period__end__lt=day)
+    start_by = is_open & Q(start_by__lte=day)
+    never = Q(pk__isnull=True)
+    due = is_open & Q(period=period) if period else never
+    reported_done = never
+    if done_since is not None:
+        done_reports = DeliverableChange.objects.filter(
+            kind=DeliverableChange.Kind.REPORT, health=Health.DONE, at__gte=done_since
         )
-    )
-    overdue = set(base.overdue(today=day).values_list("pk", flat=True))
-    start_by = set(base.start_by_passed(today=day).values_list("pk", flat=True))
-    due = set(base.filter(period=period).values_list("pk", flat=True)) if period else set()
-    wanted = slipped | overdue | start_by | due
+        reported_done = Q(status=Deliverable.Status.DONE) & Q(
+            pk__in=done_reports.values("deliverable_id")
+        )
     removed_here = AgendaItem.objects.filter(
         meeting=meeting, deleted_at__isnull=False, deliverable=OuterRef("pk")
     )
     deliverables = (
-        Deliverable.objects.filter(pk__in=wanted)
-        .annotate(removed_here=Exists(removed_here))
+        base.filter(slipped | overdue | start_by | due | reported_done)
+        .annotate(
+            removed_here=Exists(removed_here),
+            is_slipped=_flag(slipped),
+            is_overdue=_flag(overdue),
+            is_start_by=_flag(start_by),
+            is_due=_flag(due),
+        )
         .select_related("period", "task_force")
         .prefetch_related("owners")
         .order_by("period__order", "position", "id")
@@ -103,26 +160,62 @@ def propose_tracking_items(
     proposals = []
     for deliverable in deliverables:
         reasons = []
-        if deliverable.pk in overdue:
+        if deliverable.is_overdue:
             reasons.append(f"slipped: {deliverable.period.label} has ended")
-        elif deliverable.pk in slipped:
+        elif deliverable.is_slipped:
             reasons.append("slipped: moved to a later period")
-        if deliverable.pk in start_by:
+        if deliverable.is_start_by:
             reasons.append(f"start-by date {deliverable.start_by:%d %b} has passed")
-        if deliverable.pk in due:
+        if deliverable.is_due:
             reasons.append(f"due in {deliverable.period.label}")
+        if deliverable.is_slipped or deliverable.is_overdue:
+            urgency = 0
+        elif deliverable.is_start_by:
+            urgency = 1
+        elif deliverable.is_due:
+            urgency = 2
+        else:
+            urgency, reasons = 3, ["reported done"]
         proposals.append(
             TrackingProposal(
-                deliverable=deliverable, reasons=reasons, removed_here=deliverable.removed_here
+                deliverable=deliverable,
+                reasons=reasons,
+                removed_here=deliverable.removed_here,
+                urgency=urgency,
             )
         )
-
-    def urgency(proposal: TrackingProposal) -> int:
-        pk = proposal.deliverable.pk
-        return 0 if pk in slipped or pk in overdue else 1 if pk in start_by else 2
-
-    proposals.sort(key=urgency)  # stable: keeps the roadmap order within each group
+    proposals.sort(key=lambda proposal: proposal.urgency)  # stable: keeps the roadmap order
     return proposals
+
+
+def _ranked(
+    meeting: Meeting, roadmap: Roadmap | None, *, also: Sequence[int] = ()
+) -> tuple[list[TrackingProposal], dict[int, DeliverableChange]]:
+    """The proposals with their reports, ranked; and the reports of the deliverables `also`
+    names (the agenda's own), read in the same query."""
+    since = reports_since(meeting)
+    proposals = tracking_candidates(meeting=meeting, roadmap=roadmap, done_since=since)
+    wanted = [proposal.deliverable.pk for proposal in proposals] + list(also)
+    reports = latest_reports(wanted, since=since) if wanted else {}
+    for proposal in proposals:
+        proposal.report = reports.get(proposal.deliverable.pk)
+    proposals.sort(key=lambda p: (HEALTH_ORDER[p.health], p.urgency))  # stable
+    return proposals, reports
+
+
+def propose_tracking_items(
+    *, meeting: Meeting, roadmap: Roadmap | None = None
+) -> list[TrackingProposal]:
+    """Deliverables worth tracking at this meeting and why: those that slipped (the period
+    ended with the work open, or it was moved to a later period), those whose start-by date
+    has passed, and those due in the period the meeting falls in. Items already on the agenda
+    are left out.
+
+    Each carries its owner's newest report since the previous meeting (`reports_since`).
+    Order: reported off track, at risk, then not reported, and within each slips first, then
+    start-by passed, then due this period; last the ones reported on track or done, which
+    pass by consent (`consent`), with the deliverables reported done since (closed by it)."""
+    return _ranked(meeting, roadmap)[0]
 
 
 def tick_within_objective(
@@ -132,15 +225,52 @@ def tick_within_objective(
     series' objective at `minutes_each`: one click on "Add" never plans past the objective
     (an empty agenda with twenty proposals at 5 min each would otherwise plan 100 min). A
     proposal the convener removed from this agenda is never ticked again. The most urgent
-    come first, so when time is short the slips are what is ticked. Returns the ticked sum."""
+    come first, so when time is short the slips are what is ticked. A proposal reported on
+    track or done passes by consent: never ticked by default either (the convener may tick it
+    to discuss it all the same). Returns the ticked sum."""
     ticked = 0
     for proposal in proposals:
         proposal.ticked = (
-            not proposal.removed_here and minutes_each > 0 and ticked + minutes_each <= minutes_left
+            not proposal.removed_here
+            and not proposal.consent
+            and minutes_each > 0
+            and ticked + minutes_each <= minutes_left
         )
         if proposal.ticked:
             ticked += minutes_each
     return ticked
+
+
+@dataclass
+class ConsentAgenda:
+    """What the agenda mail and the meeting page add to the agenda: the items passed by
+    consent (reported on track or done, not on the agenda) and the status line of each
+    deliverable the agenda tracks, by deliverable id."""
+
+    passed: list[TrackingProposal]
+    reports: dict[int, DeliverableChange]
+
+    def __bool__(self) -> bool:
+        return bool(self.passed or self.reports)
+
+    def status_of(self, deliverable_id: int | None) -> str:
+        """The owner's report as the agenda shows it: "At risk: waiting for the new pilot"."""
+        report = self.reports.get(deliverable_id) if deliverable_id else None
+        if report is None:
+            return ""
+        label = report.get_health_display()
+        return f"{label}: {report.line}" if report.line else label
+
+
+def consent_agenda(meeting: Meeting, items: Sequence[AgendaItem]) -> ConsentAgenda:
+    """Computed when shown, from the reports as they stand: a late report still counts until
+    the meeting, and the convener's ticking a consent item onto the agenda moves it there."""
+    tracked = [item.deliverable_id for item in items if item.deliverable_id]
+    proposals, reports = _ranked(meeting, None, also=tracked)
+    return ConsentAgenda(
+        passed=[proposal for proposal in proposals if proposal.consent],
+        reports={pk: reports[pk] for pk in tracked if pk in reports},
+    )
 
 
 def accept_tracking_items(

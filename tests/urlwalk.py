@@ -19,7 +19,7 @@ from django.urls.converters import IntConverter, SlugConverter, StringConverter
 from django.utils import timezone
 
 from adcmeet.accounts.models import CONVENER, DEVELOPER, MANAGER
-from adcmeet.meetings.models import Meeting
+from adcmeet.meetings.models import Attendance, Meeting, Outcome
 from tests import factories
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "security.md"
@@ -53,6 +53,8 @@ class World:
     project: object
     # The day of a focus topic scheduled in the non-public series only.
     private_focus_day: datetime.date | None = None
+    outcome: object = None
+    attendance: object = None
 
     def private_focus_dates(self) -> list[str]:
         """The private focus day as the pages would write it."""
@@ -140,6 +142,10 @@ def build_world() -> World:
         checkpoint=checkpoint,
         project=project,
         private_focus_day=private_focus_day,
+        outcome=Outcome.objects.create(
+            meeting=meeting, agenda_item=item, kind="decision", text="Ship the pilot killer"
+        ),
+        attendance=Attendance.objects.create(meeting=meeting, user=developer),
     )
 
 
@@ -158,6 +164,8 @@ FILL_RULES: list[tuple[str, str, object]] = [
     (r"^taskforces/", "item_id", lambda w: w.outline_item.pk),
     (r"", "meeting_id", lambda w: w.meeting.pk),
     (r"", "action_id", lambda w: w.action.pk),
+    (r"", "outcome_id", lambda w: w.outcome.pk),
+    (r"", "attendance_id", lambda w: w.attendance.pk),
     (r"", "roadmap_id", lambda w: w.roadmap.pk),
     (r"", "period_id", lambda w: w.period.pk),
     (r"", "deliverable_id", lambda w: w.deliverable.pk),

@@ -130,6 +130,12 @@ def can_take_minutes(user, meeting, item=None) -> bool:
     return item is not None and user.is_authenticated and item.presenter_id == user.pk
 
 
+def can_record_outcomes(user, meeting) -> bool:
+    """Decisions, actions and information of a meeting, and who attended: its conveners (they
+    chair it; presenters minute their own items' notes only)."""
+    return can_edit_meeting(user, meeting)
+
+
 def presents_in(user, meeting) -> bool:
     """`user` presents one of the meeting's (live) items, so may minute it (the meeting page
     links them to the minutes sheet)."""

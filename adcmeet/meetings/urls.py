@@ -3,11 +3,13 @@ from django.urls import path
 from adcmeet.meetings.views import (
     audit,
     builder,
+    decisions,
     feeds,
     home,
     me,
     meetings,
     minutes,
+    outcomes,
     schedule,
     taskforces,
 )
@@ -55,9 +57,22 @@ urlpatterns = [
     path(m + "items/<int:item_id>/minutes/", minutes.item_minutes_save, name="item-minutes-save"),
     path(m + "actions/add/", minutes.action_add, name="action-add"),
     path(m + "actions/<int:action_id>/done/", minutes.action_done, name="action-done"),
+    # Outcomes per item and attendance, on the minutes sheet (conveners).
+    path(m + "items/<int:item_id>/outcomes/", outcomes.outcome_add, name="outcome-add"),
+    path(m + "outcomes/<int:outcome_id>/remove/", outcomes.outcome_remove, name="outcome-remove"),
+    path(
+        m + "outcomes/<int:outcome_id>/restore/", outcomes.outcome_restore, name="outcome-restore"
+    ),
+    path(m + "attendance/", outcomes.attendance_set, name="attendance-set"),
+    path(
+        m + "attendance/<int:attendance_id>/remove/",
+        outcomes.attendance_remove,
+        name="attendance-remove",
+    ),
     # Calendar feeds.
     path("calendar/me/<str:token>.ics", feeds.personal_feed, name="calendar-personal"),
     path("calendar/<slug:slug>.ics", feeds.series_feed, name="calendar-series"),
     path("meetings/<int:meeting_id>/meeting.ics", feeds.meeting_ics, name="meeting-ics"),
     path("audit/", audit.audit_log, name="audit"),
+    path("decisions/", decisions.decisions, name="decisions"),
 ]

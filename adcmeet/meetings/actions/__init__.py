@@ -31,6 +31,7 @@ from adcmeet.meetings.actions.common import (
     meeting_end,
     previous_meeting,
 )
+from adcmeet.meetings.actions.attendance import remove_attendance, set_attendance
 from adcmeet.meetings.actions.minutes import (
     ActionChanged,
     add_action_item,
@@ -40,7 +41,12 @@ from adcmeet.meetings.actions.minutes import (
     save_item_minutes,
     save_minutes,
 )
-from adcmeet.meetings.actions.outcomes import OutcomeChanged, record_outcome, remove_outcome
+from adcmeet.meetings.actions.outcomes import (
+    OutcomeChanged,
+    record_outcome,
+    remove_outcome,
+    restore_outcome,
+)
 from adcmeet.meetings.actions.schedule import (
     PublishResult,
     cancel_meeting,
@@ -97,11 +103,14 @@ __all__ = [
     "record_outcome",
     "remove_item",
     "remove_items",
+    "remove_attendance",
     "remove_outcome",
     "restore_item",
     "restore_items",
+    "restore_outcome",
     "save_item_minutes",
     "save_minutes",
+    "set_attendance",
     "tick_within_objective",
     "update_item",
 ]

@@ -88,3 +88,17 @@ def remove_outcome(*, outcome: Outcome, version: int | None, by: User | None) ->
         outcome.deleted_at = timezone.now()
         outcome.save(update_fields=["deleted_at"])
     return outcome
+
+
+def restore_outcome(*, outcome: Outcome, version: int | None, by: User | None) -> Outcome:
+    """Undo a removal, based on the version the removal left (the "Undo" button's)."""
+    with transaction.atomic():
+        try:
+            outcome = claim(outcome, version)
+        except Conflict as conflict:
+            raise OutcomeChanged(conflict.current) from None
+        if outcome.deleted_at is None:
+            raise Refused("That outcome is not removed; nothing to undo.")
+        outcome.deleted_at = None
+        outcome.save(update_fields=["deleted_at"])
+    return outcome

@@ -7,7 +7,7 @@ are `SharedChoices`: their `<option>`s are written once per request and reused b
 item; Django's per-option widget templates made that 58 % of a builder response, issue 7).
 
 Modules: ``choices`` (the shared choice lists and their widget), ``base`` (the base form and
-shared fields), ``agenda``, ``tracking``, ``schedule``, ``minutes``. Callers use
+shared fields), ``agenda``, ``tracking``, ``schedule``, ``minutes``, ``outcomes``. Callers use
 ``from adcmeet.meetings import forms; forms.ItemForm``.
 """
 
@@ -21,11 +21,13 @@ from adcmeet.meetings.forms.choices import (
     topic_choices,
 )
 from adcmeet.meetings.forms.minutes import ActionItemForm, MinutesForm
+from adcmeet.meetings.forms.outcomes import AttendanceForm, OutcomeForm
 from adcmeet.meetings.forms.schedule import CancelForm, MoveMeetingForm, PlaceForm, PublishForm
 from adcmeet.meetings.forms.tracking import TrackingForm
 
 __all__ = [
     "ActionItemForm",
+    "AttendanceForm",
     "CancelForm",
     "DateInput",
     "DurationField",
@@ -34,6 +36,7 @@ __all__ = [
     "ItemForm",
     "MinutesForm",
     "MoveMeetingForm",
+    "OutcomeForm",
     "PlaceForm",
     "PublishForm",
     "Section",

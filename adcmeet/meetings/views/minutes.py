@@ -27,6 +27,7 @@ from adcmeet.core.versioning import Conflict, Refused, answers_refusals
 from adcmeet.meetings import actions, forms
 from adcmeet.meetings.actions.minutes import publish_minutes
 from adcmeet.meetings.models import ActionItem, AgendaItem, Meeting
+from adcmeet.meetings.views import outcome_regions
 from adcmeet.meetings.views.fetch import (
     MINUTES_TEMPLATE,
     meeting_item,
@@ -66,14 +67,20 @@ def _minutes_context(
     notice_at: str = "sheet",
     bound: dict | None = None,
     stale: bool = False,
+    regions: dict | None = None,
 ) -> dict:
     """`bound`: forms refilled with the user's input, keyed "meeting", "action" or an item's
-    pk; with `stale`, each of them shows what is saved now beside the user's text."""
+    pk; with `stale`, each of them shows what is saved now beside the user's text. `regions`:
+    the state of the outcome and attendance regions a refused form left (views.outcomes)."""
     bound = bound or {}
+    regions = regions or {}
     user = request.user
     convener = can_edit_meeting(user, meeting)
     people = forms.people_choices() if convener else None
     plan = actions.budget(meeting, items, viewer_zone=viewer_zone(request))
+    outcomes = outcome_regions.item_outcomes(
+        meeting, items, convener=convener, people=people, **regions.get("outcomes", {})
+    )
     rows = []
     for planned in plan.items:
         item = planned.item
@@ -85,6 +92,7 @@ def _minutes_context(
                 "notice": notice if notice_at == f"item-{item.pk}" else "",
                 "form": _item_minutes_form(item, bound.get(item.pk)),
                 "stale": stale and item.pk in bound,
+                "outcomes": outcomes.get(item.pk),
             }
         )
     return {
@@ -94,6 +102,9 @@ def _minutes_context(
         "minutes_form": bound.get("meeting")
         or forms.MinutesForm(initial={"text": meeting.minutes}, prefix="minutes"),
         "minutes_stale": stale and "meeting" in bound,
+        "attendance": outcome_regions.attendance_sheet(
+            meeting, items, convener=convener, people=people, **regions.get("attendance", {})
+        ),
         "action_form": bound.get("action")
         or forms.ActionItemForm(meeting=meeting, people=people, items=items, prefix="action"),
         "action_items": list(

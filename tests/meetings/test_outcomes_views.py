@@ -80,7 +80,8 @@ def test_with_htmx_only_the_items_outcomes_region_comes_back(client, meeting, it
     assert response.status_code == 200
     body = html(response)
     assert body.lstrip().startswith('<section id="minutes-outcomes-')
-    assert "CERN closed" in body and "Information" in body
+    assert "CERN closed" in body
+    assert "Information" in body
     assert "General minutes" not in body
 
 
@@ -125,7 +126,8 @@ def test_an_action_due_before_the_meeting_is_refused_in_the_region_with_the_text
 
     assert response.status_code == 422
     body = html(response)
-    assert 'role="alert"' in body and "before the meeting" in body
+    assert 'role="alert"' in body
+    assert "before the meeting" in body
     assert "Tag the release" in body  # the user's text, kept
     assert not ActionItem.objects.exists()
 

@@ -16,6 +16,7 @@ from adcmeet.meetings.actions.agenda import (
     restore_items,
     update_item,
 )
+from adcmeet.meetings.actions.attendance import remove_attendance, set_attendance
 from adcmeet.meetings.actions.common import (
     MOVABLE_SECTIONS,
     TRACKING_MINUTES,
@@ -31,7 +32,6 @@ from adcmeet.meetings.actions.common import (
     meeting_end,
     previous_meeting,
 )
-from adcmeet.meetings.actions.attendance import remove_attendance, set_attendance
 from adcmeet.meetings.actions.minutes import (
     ActionChanged,
     add_action_item,
@@ -101,9 +101,9 @@ __all__ = [
     "propose_tracking_items",
     "publish_meeting",
     "record_outcome",
+    "remove_attendance",
     "remove_item",
     "remove_items",
-    "remove_attendance",
     "remove_outcome",
     "restore_item",
     "restore_items",

@@ -136,6 +136,12 @@ def can_record_outcomes(user, meeting) -> bool:
     return can_edit_meeting(user, meeting)
 
 
+def can_run_meeting(user, meeting) -> bool:
+    """Live mode (the clock, notes, ending and closing the meeting): whoever edits its agenda
+    and minutes, its conveners; everybody who may read the meeting watches it."""
+    return can_edit_meeting(user, meeting)
+
+
 def presents_in(user, meeting) -> bool:
     """`user` presents one of the meeting's (live) items, so may minute it (the meeting page
     links them to the minutes sheet)."""

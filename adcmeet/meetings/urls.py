@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from adcmeet.meetings.views import (
     audit,
@@ -35,6 +35,8 @@ urlpatterns = [
         name="series-create-upcoming",
     ),
     path(m, meetings.meeting_detail, name="meeting"),
+    # Live mode: the convener runs the meeting, everybody else watches.
+    path("", include("adcmeet.meetings.live_urls")),
     # The agenda builder (conveners).
     path(m + "edit/", builder.meeting_edit, name="meeting-edit"),
     path(m + "items/add/", builder.item_add, name="item-add"),

@@ -28,11 +28,11 @@ from adcmeet.core.fragments import Param
 from adcmeet.meetings import actions
 from adcmeet.meetings.builder import agenda_sections
 from adcmeet.meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries
+from adcmeet.meetings.views import live
 from adcmeet.meetings.views.fetch import (
     PAGE_SIZE,
     Section,
     viewer_zone,
-    visible_meeting,
 )
 from deliverables.models import Deliverable
 from taskforces.models import OutlineItem, TaskForce
@@ -137,7 +137,7 @@ def _meeting_content(request: HttpRequest, meeting: Meeting, can_edit: bool) -> 
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The agenda as everybody reads it. The page but the outbox is cached under one stamp
     query, per edit rights, presenter rights and time zone of the viewer (core.fragments)."""
-    meeting = visible_meeting(request, meeting_id)
+    meeting = live.watched_meeting(request, meeting_id)
     user = request.user
     can_edit = can_edit_meeting(user, meeting)
     # A presenter may take the minutes of their own items (the page links to the sheet).
@@ -154,7 +154,12 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(
         request,
         "meetings/meeting_detail.html",
-        {"meeting": meeting, "content": content, "outbox": outbox},
+        {
+            "meeting": meeting,
+            "content": content,
+            "outbox": outbox,
+            **live.page_panel(user, meeting),
+        },
     )
 
 

@@ -1,0 +1,288 @@
+"""Live mode: the convener runs the meeting (`live`, the clock's steps), everybody else watches
+it on the meeting page (`status`, polled).
+
+Every control is a plain form: without JavaScript a POST answers with a redirect back to the
+live page; with htmx it answers with the page's `#live` region. The convener's page polls its
+own `#clock` region with the version it shows (`?since=`): an unchanged clock is a 204, which
+htmx leaves alone, so focus and typed text stay. Watchers poll `status`, answered 304 by ETag
+(the session's version) from one indexed query while nothing moved."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import parse_etags
+from django.views.decorators.http import require_GET, require_POST
+
+from adcmeet.core import params
+from adcmeet.core.access import can_run_meeting, login_required, reads_every_meeting, site_visible
+from adcmeet.core.versioning import Refused, answers_refusals
+from adcmeet.meetings.actions import live as actions
+from adcmeet.meetings.models import AgendaItem, LiveSession, Meeting
+from adcmeet.meetings.views.fetch import meeting_item, posted_version, visible_meeting
+
+LIVE_TEMPLATE = "meetings/live.html"
+STATUS_TEMPLATE = "meetings/_live_status.html"
+# htmx stops polling on this status (https://htmx.org/docs/#polling).
+STOP_POLLING = 286
+POLL_SECONDS = 3
+
+
+# --- fetching ------------------------------------------------------------------------------
+
+
+def watched_meeting(request: HttpRequest, meeting_id: int) -> Meeting:
+    """The meeting page's fetch, with its live session (or none) in the same query."""
+    return get_object_or_404(
+        Meeting.objects.visible_to(request.user).select_related("series", "live"), pk=meeting_id
+    )
+
+
+def _run_meeting(request: HttpRequest, meeting_id: int) -> Meeting:
+    meeting = visible_meeting(request, meeting_id)
+    if not can_run_meeting(request.user, meeting):
+        raise PermissionDenied("Only conveners of this series can run it in live mode.")
+    return meeting
+
+
+def _session(meeting: Meeting) -> LiveSession | None:
+    session = (
+        LiveSession.objects.select_related("driver", "current_item").filter(meeting=meeting).first()
+    )
+    if session is not None:
+        session.meeting = meeting
+    return session
+
+
+def _running(meeting: Meeting) -> LiveSession:
+    session = _session(meeting)
+    if session is None:
+        raise Refused("The meeting is not running live yet: start it first.")
+    return session
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+def _context(request: HttpRequest, meeting: Meeting, session: LiveSession | None, **extra):
+    user = request.user
+    state = actions.state(session) if session is not None else None
+    items = state.items if state else actions.running_order(meeting)
+    visited = {item.pk for item in items if item.actual_seconds is not None}
+    return {
+        "meeting": meeting,
+        "session": session,
+        "state": state,
+        "clock": state.clock if state else None,
+        "current": state.current if state else None,
+        "items": items,
+        "visited": visited,
+        "driving": session is not None and session.driver_id == user.pk,
+        "ended": session is not None and session.ended_at is not None,
+        "as_of": int(timezone.now().timestamp()),
+        "poll_seconds": POLL_SECONDS,
+        "level": "success",
+        "notice": "",
+        **extra,
+    }
+
+
+def _page(request: HttpRequest, meeting: Meeting, *, status: int = 200, **extra) -> HttpResponse:
+    context = _context(request, meeting, _session(meeting), **extra)
+    template = f"{LIVE_TEMPLATE}#live" if request.htmx else LIVE_TEMPLATE
+    return render(request, template, context, status=status)
+
+
+def _done(request: HttpRequest, meeting: Meeting, notice: str = "") -> HttpResponse:
+    """After a step: the `#live` region for htmx, a redirect back for plain forms."""
+    if not request.htmx:
+        if notice:
+            messages.success(request, notice)
+        return redirect("meeting-live", meeting.pk)
+    return _page(request, meeting, notice=notice)
+
+
+def _refused(request: HttpRequest, refusal: Refused, meeting_id: int, **_) -> HttpResponse:
+    meeting = get_object_or_404(Meeting.objects.select_related("series"), pk=meeting_id)
+    note = request.POST.get("note", "") if refusal.field == "note" else ""
+    return _page(request, meeting, notice=refusal.message, level="error", note=note)
+
+
+refusals = answers_refusals(_refused)
+
+
+# --- the convener's page -----------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def live(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = _run_meeting(request, meeting_id)
+    if not request.htmx:
+        return _page(request, meeting)
+    session = _session(meeting)
+    if session is not None:
+        actions.driver_seen(session, request.user)
+    since = params.parse_int(request.GET.get("since"))
+    if session is None or (since is not None and since == session.version):
+        return HttpResponse(status=204)
+    context = _context(request, meeting, session)
+    return render(request, f"{LIVE_TEMPLATE}#clock", context)
+
+
+@require_POST
+@login_required
+@refusals
+def start(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = _run_meeting(request, meeting_id)
+    actions.start_meeting(meeting=meeting, by=request.user)
+    return _done(request, meeting, "The meeting is running: you drive the clock.")
+
+
+@require_POST
+@login_required
+@refusals
+def step(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """One button of the clock: `do` is next, previous, pause, resume, end or take-over;
+    `to` an item's id (a jump)."""
+    meeting = _run_meeting(request, meeting_id)
+    session = _running(meeting)
+    version, by = posted_version(request), request.user
+    do = request.POST.get("do", "")
+    to = params.parse_int(request.POST.get("to"))
+    notice = ""
+    if to is not None:
+        actions.step(session=session, version=version, by=by, to=to)
+    elif do in ("next", "previous"):
+        actions.step(session=session, version=version, by=by, to=do)
+    elif do == "pause":
+        actions.pause(session=session, version=version, by=by)
+        notice = "Paused."
+    elif do == "resume":
+        actions.resume(session=session, version=version, by=by)
+        notice = "Resumed."
+    elif do == "end":
+        actions.end_meeting(session=session, version=version, by=by)
+        notice = "The meeting has ended. Tidy the minutes, then close the meeting."
+    elif do == "take-over":
+        actions.take_over(session=session, version=version, by=by)
+        notice = "You drive the clock now."
+    else:
+        raise Refused("Choose a step of the clock.")
+    return _done(request, meeting, notice)
+
+
+@require_POST
+@login_required
+@refusals
+def note(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+    meeting = _run_meeting(request, meeting_id)
+    item = _live_item(meeting, item_id)
+    actions.add_note(item=item, by=request.user, text=request.POST.get("note", ""))
+    return _done(request, meeting, f"Noted under “{item.title}”.")
+
+
+@require_POST
+@login_required
+@refusals
+def not_reached(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+    meeting = _run_meeting(request, meeting_id)
+    item = _live_item(meeting, item_id)
+    value = request.POST.get("not_reached") == "1"
+    actions.mark_not_reached(item=item, by=request.user, not_reached=value)
+    state = "not reached" if value else "reached"
+    return _done(request, meeting, f"“{item.title}” is marked {state}.")
+
+
+@require_POST
+@login_required
+@refusals
+def close(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = _run_meeting(request, meeting_id)
+    done = actions.close_meeting(session=_running(meeting), by=request.user)
+    notice = (
+        "The meeting is closed: the minutes are mailed to the list, and each owner their actions."
+        if done == "published"
+        else "Published the corrected minutes: the list gets a short note that they changed."
+    )
+    return _done(request, meeting, notice)
+
+
+def _live_item(meeting: Meeting, item_id: int) -> AgendaItem:
+    item = meeting_item(meeting, item_id)
+    if item.deleted_at is not None:
+        raise Http404("That item was removed from the agenda.")
+    return item
+
+
+# --- the watchers ------------------------------------------------------------------------
+
+
+def watcher_panel(meeting: Meeting) -> dict | None:
+    """What the meeting page shows of a running meeting (read-only); None when none runs.
+    `meeting` comes from `watched_meeting`, its session already loaded."""
+    try:
+        session = meeting.live
+    except LiveSession.DoesNotExist:
+        return None
+    if session.ended_at is not None:
+        return None
+    session.meeting = meeting
+    state = actions.state(session)
+    return {
+        "session": session,
+        "state": state,
+        "clock": state.clock,
+        "current": state.current,
+        "as_of": int(timezone.now().timestamp()),
+        "poll_seconds": POLL_SECONDS,
+    }
+
+
+def page_panel(user, meeting: Meeting) -> dict:
+    """The meeting page's live part, outside its cached content: the watchers' panel while the
+    meeting runs, and for conveners the way into live mode."""
+    runnable = meeting.state in (Meeting.State.PUBLISHED, Meeting.State.HELD)
+    return {"live": watcher_panel(meeting), "can_run": runnable and can_run_meeting(user, meeting)}
+
+
+def _etag(pk: int, version: int) -> str:
+    return f'"live-{pk}-{version}"'
+
+
+@require_GET
+@site_visible
+def status(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The watchers' panel, polled. Nothing moved: 304 from one query (the session's version
+    with its series' visibility), no session read, no template. Ended, or never started: 286,
+    so htmx stops polling."""
+    row = (
+        LiveSession.objects.filter(meeting_id=meeting_id)
+        .values("pk", "version", "ended_at", "meeting__series__is_public")
+        .first()
+    )
+    public = row is not None and row["meeting__series__is_public"] and not settings.SITE_PRIVATE
+    if row is None or not (public or reads_every_meeting(request.user)):
+        visible_meeting(request, meeting_id)  # 404 for a meeting the visitor may not read
+    if row is None:
+        return HttpResponse(status=STOP_POLLING)
+    etag = _etag(row["pk"], row["version"])
+    if row["ended_at"] is None and etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponse(status=304)
+    else:
+        meeting = watched_meeting(request, meeting_id)
+        panel = watcher_panel(meeting)
+        body = render_to_string(
+            f"{STATUS_TEMPLATE}#panel", {"meeting": meeting, "live": panel}, request
+        )
+        response = HttpResponse(body, status=200 if panel else STOP_POLLING)
+    response["ETag"] = etag
+    # Every poll asks again; a non-public series' state stays out of shared caches.
+    patch_cache_control(response, no_cache=True, private=not public)
+    return response

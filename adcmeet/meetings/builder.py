@@ -23,8 +23,9 @@ from django.urls import reverse
 from adcmeet.accounts.models import User
 from adcmeet.core import fragments, params
 from adcmeet.lib import agenda as agenda_lib
-from adcmeet.meetings import actions, forms
+from adcmeet.meetings import actions, actuals, carried, forms
 from adcmeet.meetings.actions import AgendaChange
+from adcmeet.meetings.builder_places import shown_place
 from adcmeet.meetings.mail import reminders
 from adcmeet.meetings.models import MAX_ITEM_MINUTES, AgendaItem, Meeting
 from taskforces.models import OutlineItem, TaskForce
@@ -32,7 +33,7 @@ from taskforces.models import OutlineItem, TaskForce
 Section = AgendaItem.Section
 ADD_FORMS = frozenset(f"add-{section}" for section in Section.values)
 # Every region an answer may leave as the browser has it.
-KEEP_FORMS = ADD_FORMS | {"schedule", "proposals", "removed"}
+KEEP_FORMS = ADD_FORMS | {"schedule", "proposals", "carried", "removed"}
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ def regions_for(change: AgendaChange, *, used: str | None = None) -> Regions:
         keep.discard("removed")
     if change.tracking_changed:
         keep.discard("proposals")  # they leave out the deliverables on the agenda
+    if carried.changed(change):
+        keep.discard("carried")
     # An edited row changes in ways the order and the clock do not show (title, presenter).
     redraw = frozenset(item.section for item in change.edited)
     return Regions(keep=frozenset(keep), before=change.before, redraw=redraw)
@@ -198,6 +201,8 @@ def posted_forms(
     if "deliverables" in data:
         proposals = actions.propose_tracking_items(meeting=meeting)
         bound["tracking"] = forms.TrackingForm(data, proposals=proposals)
+    if "carry" in data:
+        bound["carry"] = carried.bind(data, meeting)
     if any(key.startswith("cancel-") for key in data):
         bound["cancel"] = forms.CancelForm(data, prefix="cancel")
     if any(key.startswith("move-") for key in data):
@@ -234,45 +239,6 @@ def tracking_sum(form: forms.TrackingForm, checked: set[int], plan: agenda_lib.B
         "over_target_by": max(0, -left),
         "over": minutes > left,
     }
-
-
-# Which region a refused change came from, by the view that refused it: the refusal is shown
-# there, where the user is, not at the top of a long page.
-REFUSAL_PLACES = {
-    "tracking-accept": "proposals",
-    "items-remove": "bulk",
-    # "items-restore" is the Undo in the notice at the top: refused there.
-    "item-restore": "removed",
-    "meeting-move": "schedule",
-    "meeting-place": "schedule",
-    "meeting-cancel": "schedule",
-    "meeting-publish": "publish",
-    "copy-last-week": "publish",
-}
-
-
-def refusal_place(view_name: str, data: Mapping, item_id: int | None) -> str:
-    """Where the builder shows a refusal of the view `view_name` (its URL name); "" is the
-    top of the builder."""
-    if view_name in ("item-edit", "item-move", "item-remove") and item_id is not None:
-        return f"item-{item_id}"
-    if view_name == "item-add" and data.get("section") in Section.values:
-        return f"add-{data['section']}"
-    return REFUSAL_PLACES.get(view_name, "")
-
-
-def _shown_place(place: str, meeting: Meeting, items: list[AgendaItem], proposals) -> str:
-    """`place` if the page shows it (a removed item, a cancelled meeting's forms, an empty
-    proposal list do not), else "" (the top): a refusal is never left unshown."""
-    if place.startswith("item-"):
-        return place if any(f"item-{item.pk}" == place for item in items) else ""
-    if meeting.is_cancelled and place not in ("removed", ""):
-        return ""
-    if place == "proposals" and not proposals:
-        return ""
-    if place == "bulk" and not items:
-        return ""
-    return place
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -318,9 +284,12 @@ def builder_context(
             forms.share_choices(form, people=people, topics=topics)
     keep_proposals = "proposals" in keep
     proposals = [] if keep_proposals else actions.propose_tracking_items(meeting=meeting)
-    # What is ticked by default fits in the time left to the objective (the domain's rule).
+    # What is ticked by default fits in the time left to the objective (the domain's rule),
+    # together with the carried proposals, ticked first (adcmeet.meetings.carried).
+    carry = carried.carried_context(meeting, plan, keep=keep, bound=bound)
+    left = plan.remaining_to_target - carry["carried_minutes"]
     actions.tick_within_objective(
-        proposals, minutes_left=plan.remaining_to_target, minutes_each=actions.TRACKING_MINUTES
+        proposals, minutes_left=left, minutes_each=actions.TRACKING_MINUTES
     )
     tracking_form = bound.get("tracking") or forms.TrackingForm(proposals=proposals)
     sections = agenda_sections(plan)
@@ -351,7 +320,8 @@ def builder_context(
         else list(meeting.items.filter(deleted_at__isnull=False).order_by("-deleted_at", "-id"))
     )
     tracking_checked = checked_proposals(tracking_form)
-    notice_at = _shown_place(notice_at, meeting, items, proposals) if level == "error" else ""
+    shown = (notice_at, meeting, items, proposals, carry["carried"])
+    notice_at = shown_place(*shown) if level == "error" else ""
     return {
         "meeting": meeting,
         "plan": plan,
@@ -395,4 +365,6 @@ def builder_context(
         # When the unsent changes go out by themselves (series time), None if they will not.
         "update_due": reminders.agenda_update_due_at(meeting) if changes_unsent else None,
         "update_quiet_minutes": settings.AGENDA_UPDATE_QUIET_MINUTES,
+        **carry,
+        **actuals.builder_suggestions(meeting, sections),
     }

@@ -47,6 +47,7 @@ urlpatterns = [
     path(m + "items/restore/", builder.items_restore, name="items-restore"),
     path(m + "items/<int:item_id>/move/", builder.item_move, name="item-move"),
     path(m + "tracking/", builder.tracking_accept, name="tracking-accept"),
+    path(m + "carry/", builder.carry_accept, name="carry-accept"),
     path(m + "copy-last-week/", builder.copy_last_week, name="copy-last-week"),
     path(m + "publish/", schedule.publish, name="meeting-publish"),
     path(m + "cancel/", schedule.cancel, name="meeting-cancel"),

@@ -22,7 +22,9 @@ from adcmeet.core import params
 from adcmeet.core.access import login_required
 from adcmeet.core.versioning import Refused, answers_refusals
 from adcmeet.meetings import actions, builder, forms
-from adcmeet.meetings.actions import AgendaChange
+from adcmeet.meetings.actions import AgendaChange, carry
+from adcmeet.meetings.builder_places import refusal_place
+from adcmeet.meetings.forms.carry import CarryForm
 from adcmeet.meetings.models import AgendaItem, Meeting
 from adcmeet.meetings.views.fetch import (
     EDIT_TEMPLATE,
@@ -112,7 +114,7 @@ def _refused(
     bound, editing = builder.posted_forms(request.POST, meeting, item=item)
     stale_item = item_id if isinstance(current, AgendaItem) else None
     match = request.resolver_match
-    place = builder.refusal_place(match.url_name if match else "", request.POST, item_id)
+    place = refusal_place(match.url_name if match else "", request.POST, item_id)
     return _render(
         request,
         meeting,
@@ -318,3 +320,26 @@ def copy_last_week(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
     titles = ", ".join(f"“{item.title}”" for item in change.added)
     return _changed(request, change, f"Copied from last week: {titles}.")
+
+
+@require_POST
+@login_required
+@refusals
+def carry_accept(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Add the ticked items and actions carried from earlier meetings (actions.carry)."""
+    meeting = editable_meeting(request, meeting_id)
+    form = CarryForm(request.POST, proposals=carry.propose_carried_items(meeting=meeting))
+    if not form.is_valid():
+        raise Refused("Nothing was added: choose carried items or actions to add.")
+    items, action_items = form.chosen()
+    change = carry.accept_carried_items(
+        meeting=meeting,
+        version=posted_version(request),
+        by=request.user,
+        items=items,
+        action_items=action_items,
+    )
+    titles = ", ".join(f"“{item.title}”" for item in change.added)
+    notice = f"Carried to this agenda: {titles}." if titles else "Already on this agenda."
+    anchor = f"item-{change.added[0].pk}" if change.added else "agenda"
+    return _changed(request, change, notice, anchor=anchor)

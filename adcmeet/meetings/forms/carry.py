@@ -1,0 +1,32 @@
+"""Accepting the carry-forward proposals (adcmeet.meetings.actions.carry) into an agenda."""
+
+from __future__ import annotations
+
+from django import forms
+
+from adcmeet.meetings.forms.base import Form
+
+
+class CarryForm(Form):
+    carry = forms.MultipleChoiceField(
+        label="Carried from earlier meetings", widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, proposals=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposals = list(proposals)
+        self.fields["carry"].choices = [(p.key, p.title) for p in self.proposals]
+        if not self.is_bound:
+            # Ticked: what the domain ticked as fitting the objective (carry.tick_carried).
+            self.initial.setdefault("carry", [p.key for p in self.proposals if p.ticked])
+
+    def chosen(self) -> tuple[list, list]:
+        """The chosen items and actions, in the order the proposals list them."""
+        wanted = set(self.cleaned_data["carry"])
+        chosen = [p for p in self.proposals if p.key in wanted]
+        items = [p.source for p in chosen if p.source is not None]
+        action_items = [p.action for p in chosen if p.action is not None]
+        return items, action_items
+
+    def checked(self) -> set[str]:
+        return set(self["carry"].value() or [])

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from adcmeet.core import params
+from adcmeet.core import text as usertext
 from adcmeet.core.access import site_visible
 from adcmeet.meetings.models import Meeting, Outcome
 from deliverables.models import Deliverable, Project
@@ -29,7 +30,7 @@ def visible_decisions(user):
 
 
 def _filters(request: HttpRequest) -> dict:
-    q = " ".join(request.GET.get("q", "")[:QUERY_LENGTH].split())
+    q = " ".join(usertext.clean(request.GET.get("q", "")[:QUERY_LENGTH]).split())
     return {
         "q": q,
         "task_force": params.optional_id(request.GET.get("task_force")),

@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 
 from adcmeet.lib import ical, mail
+from adcmeet.meetings.actions.tracking import ConsentAgenda, consent_agenda
 from adcmeet.meetings.mail import invites, outbox, when
 from adcmeet.meetings.mail.invites import Attendee, convener_people, organizer_for
 from adcmeet.meetings.models import AgendaItem, Meeting, OutboundMail
@@ -38,10 +39,14 @@ def meeting_context(
     *,
     reader_zone: str = "",
     moved_from: datetime.datetime | None = None,
+    consent: ConsentAgenda | None = None,
 ) -> dict[str, Any]:
     """What the agenda, update, cancellation and reminder mails show, all times pre-formatted
-    (the series' zone, UTC, and the reader's zone when given; see `when`)."""
+    (the series' zone, UTC, and the reader's zone when given; see `when`), with the owners'
+    status lines beside the tracking items and what passes by consent (`consent`, computed
+    here when not given)."""
     slots = ical.agenda_schedule(meeting, items)
+    consent = consent_agenda(meeting, items) if consent is None else consent
     sections: list[dict[str, Any]] = []
     for slot in slots:
         if not sections or sections[-1]["key"] != slot.item.section:
@@ -59,6 +64,7 @@ def meeting_context(
                 "title": slot.item.title,
                 "presenter": slot.item.presenter_display,
                 "minutes": slot.item.duration_minutes,
+                "status": consent.status_of(slot.item.deliverable_id),
             }
         )
     end = slots[-1].end if slots else None
@@ -75,6 +81,10 @@ def meeting_context(
         "ends": f"{end:%H:%M}" if end else "",
         "time_zone": meeting.series.time_zone,
         "sections": sections,
+        "consent": [
+            {"title": str(p.deliverable), "health": p.health_label.lower(), "line": p.line}
+            for p in consent.passed
+        ],
         "room": meeting.location or meeting.series.location,
         "video_url": meeting.video_url or meeting.series.video_url,
         "meeting_url": settings.SITE_URL + meeting.get_absolute_url(),
@@ -108,6 +118,8 @@ class _Sender:
     def __init__(self, meeting, kind, items, *, now, moved_from):
         self.meeting, self.kind, self.items = meeting, kind, items
         self.now, self.moved_from = now, moved_from
+        # Read once for every recipient's copy.
+        self.consent = consent_agenda(meeting, items)
         self.organizer = organizer_for(meeting.series)
         self.headers = mail.list_headers(
             list_id=settings.MAIL_LIST_ID, list_name=meeting.series.name
@@ -143,6 +155,7 @@ class _Sender:
                 self.items,
                 reader_zone=attendee.time_zone if attendee else "",
                 moved_from=self.moved_from,
+                consent=self.consent,
             ),
             "kind": kind,
             "is_update": kind == Kind.AGENDA_UPDATE,

@@ -25,7 +25,7 @@ from adcmeet.core.access import (
     site_visible,
 )
 from adcmeet.core.fragments import Param
-from adcmeet.meetings import actions
+from adcmeet.meetings import actions, actuals
 from adcmeet.meetings.builder import agenda_sections
 from adcmeet.meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries
 from adcmeet.meetings.views import live
@@ -123,6 +123,8 @@ def _meeting_content(request: HttpRequest, meeting: Meeting, can_edit: bool) -> 
             "meeting": meeting,
             "plan": plan,
             "sections": agenda_sections(plan),
+            # Once the meeting ran: planned against actual (the items' recorded times).
+            "actuals": actuals.planned_vs_actual(meeting, items),
             "action_items": action_items,
             "can_edit": can_edit,
             "can_minute": can_edit or any(can_take_minutes(user, meeting, item) for item in items),

@@ -173,3 +173,75 @@ def test_a_presenter_minuting_their_item_gets_no_publish_box(meeting, client, de
         ).content.decode()
     assert "Saved." in answer
     assert "publish-minutes" not in answer
+
+
+def html_of(message) -> str:
+    part = next(p for p in message.walk() if p.get_content_type() == "text/html")
+    return part.get_content()
+
+
+def record_outcomes_and_attendance(meeting, convener, developer, manager):
+    panda = meeting.items.get(title="PanDA news")
+    actions.record_outcome(
+        meeting=meeting,
+        by=convener,
+        kind="decision",
+        text="Release 0.5 goes to production",
+        agenda_item=panda,
+    )
+    actions.record_outcome(
+        meeting=meeting, by=convener, kind="information", text="CERN closes for a week"
+    )
+    actions.set_attendance(meeting=meeting, by=convener, user=developer)
+    actions.set_attendance(meeting=meeting, by=convener, user=manager, status="regrets")
+    actions.set_attendance(meeting=meeting, by=convener, name="Hiro Ito", affiliation="BNL")
+
+
+def test_the_list_mail_carries_decisions_information_and_attendance_in_text_and_html(
+    meeting, convener, developer, manager, smtp_server
+):
+    record_outcomes_and_attendance(meeting, convener, developer, manager)
+    with time_machine.travel(AFTER, tick=False):
+        publish_minutes(meeting=meeting, by=convener)
+    mail = deliver_all(smtp_server)
+
+    (minutes,) = mail[LIST]
+    text = text_of(minutes)
+    assert "Decisions\n  - Release 0.5 goes to production [PanDA news]" in text
+    assert "Information\n  - CERN closes for a week" in text
+    assert "Present: Bob Developer\n" in text
+    assert "Invitees: Hiro Ito (BNL)\n" in text
+    assert "Regrets: Carol Manager\n" in text
+    assert "  - Book the room (due Mon 20 Jan 2031)" in text
+    html = html_of(minutes)
+    assert "Release 0.5 goes to production" in html
+    assert "<strong>Regrets:</strong> Carol Manager" in html
+
+
+def test_a_decision_recorded_after_publishing_is_a_correction_note_never_a_second_copy(
+    meeting, convener, developer, manager, smtp_server
+):
+    with time_machine.travel(AFTER, tick=False):
+        publish_minutes(meeting=meeting, by=convener)
+        meeting.refresh_from_db()
+        assert actions.minutes_status(meeting) == "unchanged"
+        record_outcomes_and_attendance(meeting, convener, developer, manager)
+        assert actions.minutes_status(meeting) == "changed"
+        assert publish_minutes(meeting=meeting, by=convener) == "corrected"
+        with pytest.raises(AgendaError, match="unchanged"):
+            publish_minutes(meeting=meeting, by=convener)
+    mail = deliver_all(smtp_server)
+
+    first, note = mail[LIST]
+    assert "Release 0.5 goes to production" not in text_of(first)
+    assert note["Subject"].startswith("Minutes corrected:")
+    assert "Release 0.5 goes to production" not in text_of(note)
+
+
+def test_minutes_with_only_a_decision_may_be_published(convener):
+    series = make_series()
+    meeting = make_meeting(series, on=datetime.date(2031, 1, 15), state="held", revision=1)
+    actions.record_outcome(meeting=meeting, by=convener, kind="decision", text="Go")
+
+    with time_machine.travel(AFTER, tick=False):
+        assert publish_minutes(meeting=meeting, by=convener) == "published"

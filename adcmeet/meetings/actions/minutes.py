@@ -158,7 +158,12 @@ def publish_minutes(*, meeting: Meeting, by: User | None) -> str:
             raise AgendaError("The meeting has not started yet: publish its minutes afterwards.")
         items = minutes_mail.minutes_items(meeting)
         actions = minutes_mail.meeting_actions(meeting)
-        if not meeting.minutes.strip() and not actions and not any(i.minutes for i in items):
+        if (
+            not meeting.minutes.strip()
+            and not actions
+            and not any(i.minutes for i in items)
+            and not minutes_mail.has_outcomes(meeting)
+        ):
             raise AgendaError("The minutes are empty: write them before publishing.")
         digest = minutes_mail.content_digest(meeting, items, actions)
         if digest == meeting.minutes_digest:

@@ -1,7 +1,9 @@
 """The minutes, mailed when the convener publishes them.
 
-- To the series' list, once: the decisions (the general minutes and each item's) and the
-  action items grouped by owner. Key ``minutes:meeting:<id>:<address>``.
+- To the series' list, once: the general minutes and each item's notes, the decisions and
+  information recorded per item (Outcome), the action items grouped by owner with their due
+  dates, and the attendance (present, regrets, invitees). Key
+  ``minutes:meeting:<id>:<address>``.
 - A later publication of changed minutes is a short "minutes corrected" note to the list,
   never a second copy: key ``minutes_correction:meeting:<id>:rev<n>:<address>``.
 - Each action's owner gets their own actions. The key carries a digest of what they were
@@ -20,7 +22,14 @@ from django.urls import reverse
 
 from adcmeet.lib import ical, mail
 from adcmeet.meetings.mail import invites, outbox, when
-from adcmeet.meetings.models import ActionItem, AgendaItem, Meeting, OutboundMail
+from adcmeet.meetings.models import (
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    Meeting,
+    OutboundMail,
+    Outcome,
+)
 
 Kind = OutboundMail.Kind
 
@@ -32,6 +41,38 @@ def minutes_items(meeting: Meeting) -> list[AgendaItem]:
 def meeting_actions(meeting: Meeting) -> list[ActionItem]:
     rows = meeting.action_items.select_related("owner", "agenda_item")
     return list(rows.order_by("owner_id", "due", "id"))
+
+
+def meeting_outcomes(meeting: Meeting) -> list[Outcome]:
+    """Decisions and information, in the agenda's order of their items, then as recorded."""
+    rows = Outcome.objects.live().filter(meeting=meeting).select_related("agenda_item")
+    return sorted(
+        rows,
+        key=lambda o: (
+            (0, AgendaItem.SECTION_ORDER[o.agenda_item.section], o.agenda_item.position)
+            if o.agenda_item
+            else (1,),
+            o.pk,
+        ),
+    )
+
+
+def meeting_attendance(meeting: Meeting) -> list[Attendance]:
+    return list(meeting.attendance.select_related("user").order_by("invitee", "name", "id"))
+
+
+def _attendee(row: Attendance) -> str:
+    if row.user_id:
+        return row.user.display_name
+    return f"{row.name} ({row.affiliation})" if row.affiliation else row.name
+
+
+def attendance_lists(rows: Sequence[Attendance]) -> dict[str, list[str]]:
+    """Present members, invitees present, and regrets (members and invitees), by name."""
+    present = sorted(_attendee(r) for r in rows if r.status == "present" and not r.invitee)
+    invitees = sorted(_attendee(r) for r in rows if r.status == "present" and r.invitee)
+    regrets = sorted(_attendee(r) for r in rows if r.status == "regrets")
+    return {"present": present, "invitees": invitees, "regrets": regrets}
 
 
 def _action_row(action: ActionItem) -> dict[str, Any]:
@@ -62,6 +103,12 @@ def content_digest(meeting: Meeting, items, actions) -> str:
     parts = [meeting.minutes]
     parts += [f"{i.pk}\x1e{i.title}\x1e{i.minutes}" for i in items]
     parts += [f"{a.pk}\x1e{a.text}\x1e{a.owner_id}\x1e{a.due}\x1e{a.done}" for a in actions]
+    # Only when there are any: minutes published before outcomes existed keep their digest.
+    parts += [f"o{o.pk}\x1e{o.kind}\x1e{o.text}" for o in meeting_outcomes(meeting)]
+    parts += [
+        f"p{r.pk}\x1e{r.user_id}\x1e{r.name}\x1e{r.affiliation}\x1e{r.status}"
+        for r in meeting_attendance(meeting)
+    ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -77,12 +124,36 @@ def _context(meeting: Meeting, items, actions) -> dict[str, Any]:
             if i.minutes.strip()
         ],
         "groups": action_groups(actions),
+        **_outcome_context(meeting),
         "revision": meeting.minutes_revision,
         "minutes_url": settings.SITE_URL + reverse("meeting-minutes", args=[meeting.pk]),
         "meeting_url": settings.SITE_URL + meeting.get_absolute_url(),
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
     }
+
+
+def _outcome_context(meeting: Meeting) -> dict[str, Any]:
+    outcomes = meeting_outcomes(meeting)
+
+    def rows(kind: str) -> list[dict[str, str]]:
+        return [
+            {"text": o.text, "item": o.agenda_item.title if o.agenda_item else ""}
+            for o in outcomes
+            if o.kind == kind
+        ]
+
+    attendance = attendance_lists(meeting_attendance(meeting))
+    return {
+        "outcome_decisions": rows(Outcome.Kind.DECISION),
+        "information": rows(Outcome.Kind.INFORMATION),
+        "attendance": attendance if any(attendance.values()) else None,
+    }
+
+
+def has_outcomes(meeting: Meeting) -> bool:
+    """Decisions, information or attendance recorded: minutes worth publishing."""
+    return Outcome.objects.live().filter(meeting=meeting).exists() or meeting.attendance.exists()
 
 
 def _headers(meeting: Meeting) -> dict[str, str]:

@@ -327,6 +327,8 @@ def builder_context(
         "plan": plan,
         "sections": sections,
         "proposals": proposals,
+        # Reported on track or done: listed in one line, not ticked (actions.tracking).
+        "consent": [proposal for proposal in proposals if proposal.consent],
         "tracking_form": tracking_form,
         "tracking_checked": tracking_checked,
         "tracking_sum": tracking_sum(tracking_form, tracking_checked, plan),

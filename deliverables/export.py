@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.text import slugify
 
 from adcmeet.lib.outline import (
@@ -25,6 +26,7 @@ from adcmeet.lib.outline import (
 )
 from adcmeet.lib.outline import render_outline as render_nodes
 from deliverables import attributes
+from deliverables.actions.status import latest_reports
 from deliverables.models import Deliverable, Project, Roadmap
 
 CSV_COLUMNS = (
@@ -42,6 +44,11 @@ CSV_COLUMNS = (
     "slipped_since",
     "notes",
     "url",
+    # The newest status report (deliverables.actions.status), added at the end so the columns
+    # before keep their places.
+    "health",
+    "status_line",
+    "reported_on",
 )
 
 # Spreadsheets run a cell starting with these as a formula.
@@ -68,8 +75,11 @@ def write_csv(out, items: Iterable[Deliverable], *, today: datetime.date) -> Non
     owners and slip info loaded)."""
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
+    items = list(items)
+    reports = latest_reports(items)
     for item in items:
         slips = item.slip_count(today)
+        report = reports.get(item.pk)
         writer.writerow(
             _cell(value)
             for value in (
@@ -87,6 +97,9 @@ def write_csv(out, items: Iterable[Deliverable], *, today: datetime.date) -> Non
                 item.slipped_since(today) if slips else None,
                 item.notes,
                 settings.SITE_URL + item.get_absolute_url(),
+                report.get_health_display() if report else "",
+                report.line if report else "",
+                timezone.localdate(report.at) if report else None,
             )
         )
 

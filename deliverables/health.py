@@ -151,7 +151,7 @@ def roadmap_health(
     items = list(
         scope(roadmap, project_id=project_id, period_id=period_id)
         .select_related("period")
-        .only("pk", "title", "done_on", "status", "period__label", "period__order")
+        .defer("notes")
     )
     weeks = weekly_health(items, today=today)
     filtered = " (filtered)" if project_id or period_id else ""

@@ -89,15 +89,18 @@ def url_for(token: str) -> str:
     return settings.SITE_URL + reverse("status-link", args=[token])
 
 
+NOT_OURS = (
+    "This link is not one we sent: it may have been cut short or changed when it was copied. "
+    "Open the mail again and use the link as it is."
+)
+
+
 def _unsigned(token: str) -> tuple[uuid.UUID, int]:
     try:
         link_id, expires = signing.loads(token, salt=SALT)
         return uuid.UUID(hex=str(link_id)), int(expires)
     except (signing.BadSignature, ValueError, TypeError):
-        raise LinkTampered(
-            "This link is not one we sent: it may have been cut short or changed when it was "
-            "copied. Open the mail again and use the link as it is."
-        ) from None
+        raise LinkTampered(NOT_OURS) from None
 
 
 def open_link(token: str, *, for_update: bool = False, now=None) -> StatusLink:
@@ -112,9 +115,7 @@ def open_link(token: str, *, for_update: bool = False, now=None) -> StatusLink:
         rows = rows.select_for_update(of=("self",))
     link = rows.filter(pk=link_id).first()
     if link is None:
-        raise LinkTampered(
-            "This link no longer leads anywhere: the request it belonged to was removed.",
-        )
+        raise LinkTampered("This link no longer leads anywhere: its status request was removed.")
     now = now or timezone.now()
     if link.used_at is not None:
         used = timezone.localtime(link.used_at)

@@ -47,6 +47,11 @@ urlpatterns = [
         name="deliverable-status",
     ),
     path(
+        "deliverables/<int:deliverable_id>/report/",
+        status.deliverable_report,
+        name="deliverable-report",
+    ),
+    path(
         "deliverables/<int:deliverable_id>/move/",
         deliverable.deliverable_move,
         name="deliverable-move",

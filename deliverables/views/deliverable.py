@@ -20,12 +20,14 @@ from adcmeet.core.access import (
     can_assign_owners,
     can_delete_deliverable,
     can_edit_deliverable,
+    can_report_status,
     can_take_deliverable,
     login_required,
     site_visible,
 )
 from adcmeet.core.versioning import Refused, answers_refusals
 from deliverables import actions
+from deliverables.actions.status import reports_of
 from deliverables.cards import card_queryset, decorate, local_today
 from deliverables.forms import DeleteForm, MoveForm, OwnersForm, StatusForm, VersionedForm
 from deliverables.models import Deliverable, DeliverableChange, Period
@@ -260,6 +262,10 @@ def _deliverable_page(
         "can_delete": can_delete_deliverable(request.user, item),
         "carried_to": item.carried_to.select_related("roadmap").order_by("id"),
         "panels": [panel(request, item) for panel in DELIVERABLE_PANELS],
+        # Status reports (deliverables.actions.status): the lines, newest first, and the form.
+        "reports": reports_of(item),
+        "can_report": can_report_status(request.user, item),
+        "healths": DeliverableChange.Health.choices,
     }
     return render(request, "deliverables/deliverable.html", context, status=status)
 

@@ -8,17 +8,19 @@ logged out, act in the name of the owner the mail went to, and never leak the to
 """
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from adcmeet.core.access import login_required
-from adcmeet.core.versioning import Refused
+from adcmeet.core.access import can_report_status, login_required
+from adcmeet.core.versioning import Refused, answers_refusals
 from deliverables import status_links
 from deliverables.actions import status
-from deliverables.models import DeliverableChange, StatusLink
+from deliverables.models import Deliverable, DeliverableChange, StatusLink
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -93,7 +95,9 @@ def status_link(request: HttpRequest, token: str) -> HttpResponse:
 def status_link_done(request: HttpRequest, token: str) -> HttpResponse:
     """What a link just recorded: read-only, so reloading it changes nothing."""
     link = status_links.peek(token)
-    if link is None or link.used_at is None:
+    if link is None:
+        return _refused_page(request, status_links.LinkTampered(status_links.NOT_OURS))
+    if link.used_at is None:
         return redirect("status-link", token=token)
     deliverable = link.deliverable
     deliverable.refresh_from_db()
@@ -119,3 +123,63 @@ def revoke_my_links(request: HttpRequest) -> HttpResponse:
     else:
         messages.info(request, "You had no status links that still work.")
     return redirect(reverse("my-deliverables") + "#status-links")
+
+
+# --- reporting from the site (the deliverable's page, My deliverables) ----------------------
+
+
+def _reportable(request: HttpRequest, deliverable_id: int) -> Deliverable:
+    item = get_object_or_404(
+        Deliverable.objects.live().select_related("period", "roadmap"), pk=deliverable_id
+    )
+    if not can_report_status(request.user, item):
+        raise PermissionDenied(
+            "Only the deliverable's owners, conveners and managers report on it."
+        )
+    return item
+
+
+def _next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _report_page(
+    request: HttpRequest, refusal: Refused | None, deliverable_id: int
+) -> HttpResponse:
+    item = _reportable(request, deliverable_id)
+    return render(
+        request,
+        "deliverables/status_report.html",
+        {
+            "d": item,
+            "healths": DeliverableChange.Health.choices,
+            "reports": status.reports_of(item)[:5],
+            "error": refusal.message if refusal else "",
+            "error_field": refusal.field if refusal else None,
+            "posted": request.POST if refusal else {},
+            "next": _next(request, item.get_absolute_url()),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@answers_refusals(_report_page)
+def deliverable_report(request: HttpRequest, deliverable_id: int) -> HttpResponse:
+    """The line form: a health and one line, by an owner (or a convener or manager)."""
+    if request.method == "GET":
+        return _report_page(request, None, deliverable_id)
+    item = _reportable(request, deliverable_id)
+    change = status.report_status(
+        deliverable=item,
+        by=request.user,
+        health=request.POST.get("health", ""),
+        line=request.POST.get("line", ""),
+    )
+    messages.success(request, f"Reported “{item.title}” {change.get_health_display().lower()}.")
+    return redirect(_next(request, item.get_absolute_url()))

@@ -202,3 +202,12 @@ def test_status_tokens_never_reach_the_logs(tokens, rucio):
     assert token not in logconfig.redact(line)
     assert "/status/[redacted]/done/" in logconfig.redact(line)
     assert logconfig.redact("/deliverables/3/status/") == "/deliverables/3/status/"
+
+
+def test_the_done_page_of_a_forged_token_is_refused_and_of_an_unused_link_leads_back(
+    client, tokens, rucio
+):
+    assert client.get("/status/no-such-thing/done/").status_code == 404
+    unused = client.get(link_url(tokens, rucio, "done") + "done/")
+    assert unused.status_code == 302
+    assert unused["Location"] == link_url(tokens, rucio, "done")

@@ -50,9 +50,17 @@ KINDS = {
         # Not a simple_history table: owners are many-to-many, which it does not follow, so
         # owner changes are the deliverable history's own OWNERS rows.
         Kind("owners", "Deliverable owner", DeliverableChange),
+        # Owners' status reports (deliverables.actions.status), also the history's own rows.
+        Kind("reports", "Status report", DeliverableChange),
     )
 }
 OWNERS = KINDS["owners"]
+REPORTS = KINDS["reports"]
+# The timeline parts read from DeliverableChange rather than a simple_history table.
+CHANGE_KINDS = {
+    OWNERS.key: DeliverableChange.Kind.OWNERS,
+    REPORTS.key: DeliverableChange.Kind.REPORT,
+}
 
 
 @dataclasses.dataclass
@@ -220,10 +228,34 @@ def _owner_entries(change_ids: list[int]) -> dict[int, Entry]:
     }
 
 
+def _report_entries(change_ids: list[int]) -> dict[int, Entry]:
+    """Status reports from the deliverables' own history: one query."""
+    changes = DeliverableChange.objects.filter(pk__in=change_ids).select_related(
+        "by", "deliverable"
+    )
+    return {
+        change.pk: Entry(
+            kind=REPORTS,
+            at=change.at,
+            user=change.by,
+            action="status reported",
+            object_id=change.deliverable_id,
+            object_label=change.deliverable.title,
+            object_url=_url("deliverable", change.deliverable_id),
+            reason="",
+            changes=[
+                FieldChange("Health", "", change.get_health_display()),
+                *([FieldChange("Line", "", change.line)] if change.line else []),
+            ],
+        )
+        for change in changes
+    }
+
+
 def _timeline_part(kind: Kind):
-    if kind is OWNERS:
+    if kind.key in CHANGE_KINDS:
         return (
-            DeliverableChange.objects.filter(kind=DeliverableChange.Kind.OWNERS)
+            DeliverableChange.objects.filter(kind=CHANGE_KINDS[kind.key])
             .order_by()
             # Named like the history tables' columns, so the timeline's ordering also works
             # when owner changes are shown alone.
@@ -259,8 +291,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     by_kind: dict[str, list[int]] = defaultdict(list)
     for key, history_id, _at in page.object_list:
         by_kind[key].append(history_id)
+    readers = {OWNERS.key: _owner_entries, REPORTS.key: _report_entries}
     fetched = {
-        key: _owner_entries(ids) if key == OWNERS.key else _entries_for(KINDS[key], ids)
+        key: readers[key](ids) if key in readers else _entries_for(KINDS[key], ids)
         for key, ids in by_kind.items()
     }
     entries = [

@@ -200,7 +200,8 @@ def test_the_personal_feed_costs_the_same_queries_for_any_number_of_dates(
     )
 
     assert b"deliverable 31" in response.content
-    assert many == few <= 4
+    # The fifth: the person's open actions with a due date.
+    assert many == few <= 5
     if CACHING:
         assert hit == not_modified == 2
     assert unchanged.status_code == 304

@@ -243,6 +243,10 @@ CHANGES: dict[str, Change] = {
 PAGE_CHANGES: dict[tuple[str, str], Change] = {
     ("home", "deliverables.deliverable"): Change(lambda w: w.deliverable, "tentative", True),
     ("personal-feed", "adcmeet.meetingseries"): Change(lambda w: w.series, "location", "40-R-C10"),
+    # The feed shows an owner's open actions that have a due date: giving it one shows it.
+    ("personal-feed", "adcmeet.actionitem"): Change(
+        lambda w: w.action, "due", timezone.localdate() + datetime.timedelta(days=3)
+    ),
     # The list counts open plans and names each task force's next checkpoint (by its goals).
     ("taskforces", "taskforces.outlineitem"): Change(lambda w: w.plan, "done", True),
     ("taskforces", "taskforces.checkpointgoal"): Change(

@@ -27,6 +27,10 @@ now=None) -> bytes``
     All-day events for a deliverable's due date (its hard deadline, else the end of its
     period; "Later" has none) and its start-by date; for a personal feed's `extra_events`.
 
+``action_event(action, *, site_url) -> Event``
+    An all-day, free event "Action due: …" on an open action item's due date (its `meeting`
+    and the meeting's `series` prefetched); for a personal feed's `extra_events`.
+
 ``meeting_uid(meeting, site_url)``, ``vtimezone(tzid, first_year, last_year)``,
 ``agenda_schedule(meeting, items)`` (clock times from `adcmeet.lib.agenda.plan`),
 ``agenda_text(...)``, ``clean_text(text)``, ``default_organizer()``, ``webcal_url(url)``.
@@ -48,7 +52,12 @@ from adcmeet.lib.ical.agenda import (
     ordered_items,
 )
 from adcmeet.lib.ical.calendars import FEED_REFRESH, PRODID, meeting_calendar, meeting_invite
-from adcmeet.lib.ical.events import deliverable_events, meeting_event, meeting_uid
+from adcmeet.lib.ical.events import (
+    action_event,
+    deliverable_events,
+    meeting_event,
+    meeting_uid,
+)
 from adcmeet.lib.ical.timezones import VTIMEZONE_YEARS, vtimezone
 from adcmeet.lib.ical.values import UTC, Person, clean_text, default_organizer, webcal_url
 
@@ -60,6 +69,7 @@ __all__ = [
     "UTC",
     "VTIMEZONE_YEARS",
     "Person",
+    "action_event",
     "agenda_schedule",
     "agenda_text",
     "clean_text",

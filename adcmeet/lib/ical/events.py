@@ -147,3 +147,32 @@ def deliverable_events(deliverable: Any, *, site_url: str) -> list[Event]:
         event.add("class", "PUBLIC")
         events.append(event)
     return events
+
+
+def action_event(action: Any, *, site_url: str) -> Event:
+    """An all-day event on an open action item's due date, "Action due: …", marked free
+    (TRANSPARENT): a reminder on the day, not time taken. A VEVENT rather than a VTODO because
+    Outlook's subscriptions do not show VTODOs; the owner's feed drops it once it is done.
+    `action.meeting` (with its `series`) is the meeting that recorded it."""
+    meeting = action.meeting
+    host = _host(site_url)
+    url = _absolute(site_url, meeting.get_absolute_url())
+    text = clean_text(action.text)
+    day = meeting.local_start
+    event = Event()
+    event.add("uid", f"action-{action.pk}-due@{host}")
+    # Stable until the action changes, so an unchanged feed stays byte-identical.
+    stamp = _utc(action.created_at)
+    event.add("dtstamp", stamp)
+    event.add("last-modified", stamp)
+    event.add("sequence", action.version)
+    event.add("dtstart", action.due)
+    event.add("dtend", action.due + datetime.timedelta(days=1))
+    event.add("summary", vText(f"Action due: {text}"))
+    lead = f"{text}\n\nAgreed at {meeting.series.name}, {day.day} {day:%b %Y}.\nMeeting: {url}"
+    event.add("description", vText(clean_text(lead)))
+    event.add("url", url, parameters={"VALUE": "URI"})
+    event.add("status", "CONFIRMED")
+    event.add("transp", "TRANSPARENT")
+    event.add("class", "PRIVATE")
+    return event

@@ -24,7 +24,7 @@ from adcmeet.core import fragments
 from adcmeet.core.access import can_read_series_feed, site_visible
 from adcmeet.core.fragments import Param
 from adcmeet.lib import ical
-from adcmeet.meetings.models import AgendaItem, Meeting, MeetingSeries
+from adcmeet.meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries
 from deliverables.models import Deliverable, Period, Roadmap
 
 # Bump when the feed's format changes, so clients holding an old copy get the new one.
@@ -192,9 +192,11 @@ def series_feed(request: HttpRequest, slug: str) -> HttpResponse:
 
 # What a personal feed shows (adcmeet.core.fragments): the people, the meetings the person
 # presents in (those in the window: one leaving it changes the count), every item of those
-# meetings, the series, their deliverables (and owner links) with periods and roadmaps.
+# meetings, the series, their deliverables (and owner links) with periods and roadmaps; the
+# action items they own (open ones with a due date are shown) and the meetings that set them.
 _presented = AgendaItem.objects.filter(presenter=Param("person")).values("meeting")
 _owned = Deliverable.owners.through.objects.filter(user=Param("person"))
+_actions = ActionItem.objects.filter(owner=Param("person"))
 PERSONAL_FEED = fragments.Sources(
     "personal-feed",
     User,
@@ -205,6 +207,8 @@ PERSONAL_FEED = fragments.Sources(
     Deliverable.objects.filter(pk__in_array=_owned.values("deliverable")),
     Period,
     Roadmap,
+    _actions,
+    Meeting.objects.filter(pk__in_array=_actions.values("meeting")),
 )
 
 
@@ -242,6 +246,13 @@ def _personal_body(person: User, since: datetime.datetime) -> tuple[bytes, str]:
         for deliverable in deliverables
         for event in ical.deliverable_events(deliverable, site_url=settings.SITE_URL)
     ]
+    # Open actions with a due date, overdue ones too (until they are ticked done).
+    due_actions = (
+        ActionItem.objects.filter(owner=person, done=False, due__gte=since_day)
+        .select_related("meeting__series")
+        .order_by("due", "pk")
+    )
+    extra += [ical.action_event(action, site_url=settings.SITE_URL) for action in due_actions]
     body = ical.meeting_calendar(
         meetings,
         items_by_meeting=items_by_meeting,
@@ -258,7 +269,8 @@ def _personal_body(person: User, since: datetime.datetime) -> tuple[bytes, str]:
 @require_safe
 def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
     """A person's own dates: the meetings they present in, their deliverables' due and
-    start-by days. The token in the URL is the only credential; rotating it ends the URL.
+    start-by days, their open actions' due days. The token in the URL is the only
+    credential; rotating it ends the URL.
 
     The built feed and its ETag are cached under a one-query stamp of what it shows
     (adcmeet.core.fragments), so a client revalidating costs two queries, not a rebuild."""

@@ -1,6 +1,8 @@
 """Slip digests: once per ISO week, at MAIL_SEND_HOUR the day before the week's next meeting
 (Tuesday morning for the Wednesday meeting), each owner of an open deliverable whose period
-ended or whose start-by date passed gets one mail listing all of them; conveners get one with
+ended or whose start-by date passed gets one mail listing all of them, with their open action
+items that have a due date (overdue first; an owner with only those gets the mail too, so an
+action is not forgotten until the meeting reviews it); conveners get one with
 every slip, including items moved to a later period during the past week. An item carried
 over into a newer roadmap is chased through its copy there, never through the old one
 (docs/notifications.md, "Which roadmaps").
@@ -26,7 +28,7 @@ from adcmeet.accounts import mailprefs
 from adcmeet.accounts.models import CONVENER
 from adcmeet.meetings.mail import compose, outbox
 from adcmeet.meetings.mail.reminders import LOOKAHEAD
-from adcmeet.meetings.models import Meeting, OutboundMail
+from adcmeet.meetings.models import ActionItem, Meeting, OutboundMail
 from deliverables.models import Deliverable, DeliverableChange
 
 Kind = OutboundMail.Kind
@@ -122,6 +124,29 @@ def slip_items(today: datetime.date, *, now: datetime.datetime) -> list[SlipItem
     return items
 
 
+def open_actions(today: datetime.date) -> dict[int, tuple[Any, list[dict[str, Any]]]]:
+    """Open action items with a due date, by active owner with an address: (owner, actions),
+    the earliest due first, so the overdue ones lead. One query."""
+    rows = (
+        ActionItem.objects.filter(done=False, due__isnull=False, owner__is_active=True)
+        .exclude(owner__email="")
+        .select_related("owner", "meeting__series")
+        .order_by("due", "pk")
+    )
+    by_owner: dict[int, tuple[Any, list[dict[str, Any]]]] = {}
+    for action in rows:
+        local = action.meeting.local_start
+        entry = {
+            "text": action.text,
+            "due": f"{action.due:%a %d %b %Y}",
+            "overdue": action.due < today,
+            "meeting": f"{action.meeting.series.name}, {local.day} {local:%b}",
+            "url": compose.absolute(action.meeting.get_absolute_url()),
+        }
+        by_owner.setdefault(action.owner_id, (action.owner, []))[1].append(entry)
+    return by_owner
+
+
 def slip_digests_due(now: datetime.datetime | None = None) -> list[outbox.Draft]:
     """This week's digests, if due now and not queued yet."""
     now = now or timezone.now()
@@ -133,7 +158,8 @@ def slip_digests_due(now: datetime.datetime | None = None) -> list[outbox.Draft]
     week_key = f"{year}-W{week:02d}"
     today = timezone.localtime(now, meeting.series.tz).date()
     items = slip_items(today, now=now)
-    if not items:
+    actions = open_actions(today)
+    if not items and not actions:
         return []
     base = {
         "meeting_when": f"{local:%A %d %B, %H:%M} {local:%Z}",
@@ -152,6 +178,8 @@ def slip_digests_due(now: datetime.datetime | None = None) -> list[outbox.Draft]
             continue
         for owner in item.deliverable.owners.all():
             by_owner.setdefault(owner.pk, (owner, []))[1].append(item)
+    for pk, (owner, _) in actions.items():
+        by_owner.setdefault(pk, (owner, []))
     for owner, owned in by_owner.values():
         # Opted out: the flag came with the prefetched owners, so skipping costs no query.
         if not owner.email or not owner.wants_slip_digests:
@@ -162,11 +190,17 @@ def slip_digests_due(now: datetime.datetime | None = None) -> list[outbox.Draft]
                 kind=Kind.SLIP_DIGEST,
                 key=f"slip_digest:{week_key}:user{owner.pk}",
                 template="slip_digest",
-                context={**base, "items": [i.as_context() for i in owned]},
+                context={
+                    **base,
+                    "items": [i.as_context() for i in owned],
+                    "actions": actions.get(owner.pk, (owner, []))[1],
+                },
                 preference=mailprefs.SLIP_DIGESTS,
             )
         )
 
+    if not items:
+        return outbox.without_existing(drafts)
     # Conveners: every slip, grouped by who owns it.
     groups: dict[str, list[dict[str, Any]]] = {}
     for item in items:

@@ -61,7 +61,7 @@ def test_opening_a_link_shows_a_confirmation_and_changes_nothing(client, tokens,
     assert (rucio.status, rucio.version) == ("planned", 1)
     assert not rucio.changes.filter(kind="report").exists()
     assert StatusLink.objects.filter(used_at__isnull=False).count() == 0
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from adcmeet.accounts.models import User
 from adcmeet.core import fragments, params
-from adcmeet.core.access import can_manage_roadmap, site_visible
+from adcmeet.core.access import can_manage_roadmap, can_see_health, site_visible
 from adcmeet.core.fragments import Param
 from deliverables.actions import agreement_undo_deadline
 from deliverables.board import MORE_CARDS, board, filtered, period_url
@@ -78,6 +78,7 @@ def roadmap_page(request: HttpRequest, current: Roadmap) -> HttpResponse:
             {
                 "roadmap": current,
                 "can_manage": can_manage_roadmap(request.user),
+                "can_see_health": can_see_health(request.user),
                 "undo_until": agreement_undo_deadline(current),
                 **parts,
             },

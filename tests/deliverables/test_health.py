@@ -118,3 +118,13 @@ def test_the_page_costs_the_same_queries_with_ten_times_the_data(
         reported(item, owner, "at_risk", datetime.date(2011, 6, 9))
         status.request_status(owner=owner, for_date=datetime.date(2011, 6, 16), deliverables=[item])
     assert measure() == small
+
+
+def test_the_roadmap_page_links_managers_and_conveners_to_the_health_view(
+    client, roadmap, developer, convener
+):
+    link = f'href="/roadmap/health/?roadmap={roadmap.pk}"'
+    client.force_login(developer)
+    assert link not in client.get("/roadmap/").content.decode()
+    client.force_login(convener)
+    assert link in client.get("/roadmap/").content.decode()

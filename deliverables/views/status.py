@@ -88,7 +88,11 @@ def status_link(request: HttpRequest, token: str) -> HttpResponse:
     except status_links.LinkRefused as refusal:
         return _refused_page(request, refusal)
     except Refused as refusal:
-        return _confirm_page(request, token, status_links.open_link(token), refusal)
+        try:  # the change was refused and rolled back; the link may have been used meanwhile
+            link = status_links.open_link(token)
+        except status_links.LinkRefused as gone:
+            return _refused_page(request, gone)
+        return _confirm_page(request, token, link, refusal)
     return redirect("status-link-done", token=token)
 
 

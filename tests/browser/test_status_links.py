@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from adcmeet.accounts.models import MANAGER
 from deliverables import status_links
 from deliverables.actions import status
 from deliverables.models import DeliverableChange
@@ -85,4 +86,29 @@ def test_a_move_link_names_the_next_period_and_needs_a_reason(browser_context, l
         "waiting for the AGIS schema",
         links["owner"],
     )
+    assert errors == []
+
+
+def test_the_pages_fit_a_phone_and_pass_axe(browser_context, login_as, links, js_modules):
+    from tests.browser.test_mobile import PHONE, overflow
+
+    owner = links["owner"]
+    manager = factories.make_user("carol", roles=(MANAGER,), name="Carol Manager")
+    status.report_status(deliverable=links["pilot"], by=owner, health="at_risk", line="x" * 300)
+    phone = browser_context.new_page()
+    phone.set_viewport_size(PHONE)
+    errors = watch_console(phone)
+    phone.goto(links["move"])
+    assert overflow(phone)["width"] <= PHONE["width"]
+
+    page = login_as(manager)
+    page.set_viewport_size(PHONE)
+    errors += watch_console(page)
+    live = links["done"].split("/status/")[0]
+    for path in ("/roadmap/health/", f"/deliverables/{links['pilot'].pk}/", "/deliverables/mine/"):
+        page.goto(live + path)
+        assert overflow(page)["width"] <= PHONE["width"], path
+        assert axe_violations(page, js_modules) == [], path
+        if path == "/roadmap/health/":
+            expect(page.locator("#health-chart")).to_be_visible()
     assert errors == []

@@ -73,8 +73,7 @@ def test_what_was_carried_or_reviewed_here_is_not_proposed_again(week, convener)
         meeting=nxt,
         version=nxt.version,
         by=convener,
-        items=[week["skipped"]],
-        action_items=[week["late"]],
+        carried=[week["late"], week["skipped"]],
     )
 
     assert keys(carry.propose_carried_items(meeting=nxt)) == [f"action-{week['later'].pk}"]
@@ -89,7 +88,7 @@ def test_what_was_carried_or_reviewed_here_is_not_proposed_again(week, convener)
 def test_an_item_not_reached_twice_is_carried_on_from_the_latest_meeting(week, convener):
     nxt = week["next"]
     change = carry.accept_carried_items(
-        meeting=nxt, version=nxt.version, by=convener, items=[week["skipped"]]
+        meeting=nxt, version=nxt.version, by=convener, carried=[week["skipped"]]
     )
     again = change.added[0]
     AgendaItem.objects.filter(pk=again.pk).update(not_reached=True)
@@ -109,12 +108,12 @@ def test_accepting_copies_the_item_and_reviews_the_action_presented_by_its_owner
         meeting=nxt,
         version=version,
         by=convener,
-        items=[week["skipped"]],
-        action_items=[week["late"]],
+        carried=[week["late"], week["skipped"]],
     )
 
     assert Meeting.objects.get(pk=nxt.pk).version == version + 1
-    carried, review = change.added
+    # In the order given, the proposals' ranking: the overdue action first.
+    review, carried = change.added
     assert (carried.title, carried.duration_minutes, carried.presenter, carried.section) == (
         "CVMFS on ARM",
         12,
@@ -136,15 +135,13 @@ def test_accepting_twice_adds_nothing_twice(week, convener):
         meeting=nxt,
         version=nxt.version,
         by=convener,
-        items=[week["skipped"]],
-        action_items=[week["late"]],
+        carried=[week["late"], week["skipped"]],
     )
     second = carry.accept_carried_items(
         meeting=first.meeting,
         version=first.meeting.version,
         by=convener,
-        items=[week["skipped"]],
-        action_items=[week["late"]],
+        carried=[week["late"], week["skipped"]],
     )
 
     assert second.added == []
@@ -155,7 +152,7 @@ def test_a_stale_version_is_refused_and_adds_nothing(week, convener):
     nxt = week["next"]
     with pytest.raises(actions.StaleVersion):
         carry.accept_carried_items(
-            meeting=nxt, version=nxt.version - 1, by=convener, items=[week["skipped"]]
+            meeting=nxt, version=nxt.version - 1, by=convener, carried=[week["skipped"]]
         )
     assert not nxt.items.exists()
 
@@ -168,7 +165,7 @@ def test_a_published_agenda_is_not_carried_past_the_hard_limit(week, convener):
 
     with pytest.raises(actions.AgendaError, match="limit"):
         carry.accept_carried_items(
-            meeting=nxt, version=nxt.version, by=convener, items=[week["skipped"]]
+            meeting=nxt, version=nxt.version, by=convener, carried=[week["skipped"]]
         )
     assert nxt.items.live().count() == 1
 
@@ -177,7 +174,7 @@ def test_only_what_an_earlier_meeting_left_open_can_be_carried(week, convener):
     nxt = week["next"]
     reached = week["held"].items.get(title="Rucio news")
     with pytest.raises(actions.AgendaError, match="earlier meeting"):
-        carry.accept_carried_items(meeting=nxt, version=nxt.version, by=convener, items=[reached])
+        carry.accept_carried_items(meeting=nxt, version=nxt.version, by=convener, carried=[reached])
 
 
 def test_ticks_fit_the_objective_over_carried_and_tracking_proposals_together(
@@ -206,7 +203,7 @@ def test_ticks_fit_the_objective_over_carried_and_tracking_proposals_together(
 def test_a_carried_item_removed_here_is_offered_but_never_ticked_again(week, convener):
     nxt = week["next"]
     change = carry.accept_carried_items(
-        meeting=nxt, version=nxt.version, by=convener, items=[week["skipped"]]
+        meeting=nxt, version=nxt.version, by=convener, carried=[week["skipped"]]
     )
     actions.remove_item(item=change.added[0], version=change.meeting.version, by=convener)
 

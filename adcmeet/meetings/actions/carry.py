@@ -171,14 +171,15 @@ def accept_carried_items(
     meeting: Meeting,
     version: int | None,
     by: User | None,
-    items: Sequence[AgendaItem] = (),
-    action_items: Sequence[ActionItem] = (),
+    carried: Sequence[AgendaItem | ActionItem],
 ) -> AgendaChange:
     """Put the chosen items of earlier meetings (not reached there) and open actions on this
-    agenda, in the order given. An item some live item already carries, or an action already
-    reviewed on this agenda, is skipped: accepting twice adds nothing twice. A carried focus
-    topic joins the hot topics when this meeting has its own."""
-    if not items and not action_items:
+    agenda, in the order given (the proposals' ranking). An item some live item already
+    carries, or an action already reviewed on this agenda, is skipped: accepting twice adds
+    nothing twice. A carried focus topic joins the hot topics when this meeting has its own."""
+    items = [source for source in carried if isinstance(source, AgendaItem)]
+    action_items = [source for source in carried if isinstance(source, ActionItem)]
+    if not carried:
         raise AgendaError("Choose at least one carried item or action to add.")
     with transaction.atomic():
         meeting = claim_meeting(meeting, version)
@@ -194,54 +195,20 @@ def accept_carried_items(
         current = agenda_items(meeting)
         before = snapshot(current)
         sections = by_section(current)
-        carried = set(
+        taken = set(
             AgendaItem.objects.live()
             .filter(carried_from__in=[item.pk for item in items])
             .values_list("carried_from_id", flat=True)
         )
         reviewed = {item.action_item_id for item in current if item.action_item_id}
         created = []
-        for source in items:
-            if source.pk in carried:
+        for source in carried:
+            item = _carry(meeting, source, sections, taken=taken, reviewed=reviewed)
+            if item is None:
                 continue
-            carried.add(source.pk)
-            section = source.section
-            if section == Section.FOCUS and sections[Section.FOCUS]:
-                section = Section.HOT  # one focus topic a meeting: this week's stays
-            item = AgendaItem(
-                meeting=meeting,
-                section=section,
-                title=source.title,
-                duration_minutes=source.duration_minutes,
-                presenter=source.presenter,
-                presenter_name=source.presenter_name,
-                presenter_email=source.presenter_email,
-                presenter_affiliation=source.presenter_affiliation,
-                task_force=source.task_force,
-                outline_item=source.outline_item,
-                deliverable=source.deliverable,
-                notes=source.notes,
-                carried_from=source,
-            )
             item._history_user = by
             item.save()
-            sections[section].append(item)
-            created.append(item)
-        for action in action_items:
-            if action.pk in reviewed:
-                continue
-            reviewed.add(action.pk)
-            item = AgendaItem(
-                meeting=meeting,
-                section=Section.HOT,
-                title=action_title(action),
-                duration_minutes=ACTION_MINUTES,
-                presenter=action.owner,
-                action_item=action,
-            )
-            item._history_user = by
-            item.save()
-            sections[Section.HOT].append(item)
+            sections[item.section].append(item)
             created.append(item)
         renumber(sections)
         if created:
@@ -249,4 +216,44 @@ def accept_carried_items(
         rules.hold(meeting, running_order(sections), before=before)
     return AgendaChange(
         meeting=meeting, agenda=running_order(sections), before=before, added=created
+    )
+
+
+def _carry(
+    meeting: Meeting, source, sections: dict, *, taken: set[int], reviewed: set[int]
+) -> AgendaItem | None:
+    """The new item taking up `source` (an item not reached, or an open action), unsaved;
+    None if it is taken up already (`taken`, `reviewed` are updated)."""
+    if isinstance(source, ActionItem):
+        if source.pk in reviewed:
+            return None
+        reviewed.add(source.pk)
+        return AgendaItem(
+            meeting=meeting,
+            section=Section.HOT,
+            title=action_title(source),
+            duration_minutes=ACTION_MINUTES,
+            presenter=source.owner,
+            action_item=source,
+        )
+    if source.pk in taken:
+        return None
+    taken.add(source.pk)
+    section = source.section
+    if section == Section.FOCUS and sections[Section.FOCUS]:
+        section = Section.HOT  # one focus topic a meeting: this week's stays
+    return AgendaItem(
+        meeting=meeting,
+        section=section,
+        title=source.title,
+        duration_minutes=source.duration_minutes,
+        presenter=source.presenter,
+        presenter_name=source.presenter_name,
+        presenter_email=source.presenter_email,
+        presenter_affiliation=source.presenter_affiliation,
+        task_force=source.task_force,
+        outline_item=source.outline_item,
+        deliverable=source.deliverable,
+        notes=source.notes,
+        carried_from=source,
     )

@@ -20,13 +20,10 @@ class CarryForm(Form):
             # Ticked: what the domain ticked as fitting the objective (carry.tick_carried).
             self.initial.setdefault("carry", [p.key for p in self.proposals if p.ticked])
 
-    def chosen(self) -> tuple[list, list]:
-        """The chosen items and actions, in the order the proposals list them."""
+    def chosen(self) -> list:
+        """The chosen items and actions, in the order the proposals rank them."""
         wanted = set(self.cleaned_data["carry"])
-        chosen = [p for p in self.proposals if p.key in wanted]
-        items = [p.source for p in chosen if p.source is not None]
-        action_items = [p.action for p in chosen if p.action is not None]
-        return items, action_items
+        return [p.source or p.action for p in self.proposals if p.key in wanted]
 
     def checked(self) -> set[str]:
         return set(self["carry"].value() or [])

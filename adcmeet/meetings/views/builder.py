@@ -331,13 +331,8 @@ def carry_accept(request: HttpRequest, meeting_id: int) -> HttpResponse:
     form = CarryForm(request.POST, proposals=carry.propose_carried_items(meeting=meeting))
     if not form.is_valid():
         raise Refused("Nothing was added: choose carried items or actions to add.")
-    items, action_items = form.chosen()
     change = carry.accept_carried_items(
-        meeting=meeting,
-        version=posted_version(request),
-        by=request.user,
-        items=items,
-        action_items=action_items,
+        meeting=meeting, version=posted_version(request), by=request.user, carried=form.chosen()
     )
     titles = ", ".join(f"“{item.title}”" for item in change.added)
     notice = f"Carried to this agenda: {titles}." if titles else "Already on this agenda."

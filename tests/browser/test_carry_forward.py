@@ -1,0 +1,84 @@
+"""In Chromium, the demo convener opens the next meeting's builder after a meeting that ran out
+of time: the item it did not reach and the open action are proposed as carried from that
+meeting, ticked within the budget; the convener adds them and they are on the agenda, within
+the objective (issue 16). With JavaScript (htmx) and without."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from adcmeet.accounts.models import User
+from adcmeet.meetings.models import Meeting
+from adcmeet.meetings.seed import ensure_demo_users
+from tests import factories
+from tests.browser.checks import watch_console
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def week(tmp_path):
+    ensure_demo_users(password_file=tmp_path / "demo-password.txt")
+    convener = User.objects.get(username="convener")
+    developer = User.objects.get(username="developer")
+    series = factories.make_series()
+    series.conveners.add(convener)
+    today = timezone.localdate()
+    held = factories.make_meeting(
+        series, on=today - datetime.timedelta(days=7), state=Meeting.State.HELD, revision=1
+    )
+    factories.make_item(held, "Rucio news", presenter=developer, duration_minutes=20)
+    factories.make_item(
+        held, "CVMFS on ARM", presenter=developer, duration_minutes=12, not_reached=True
+    )
+    factories.make_action(
+        held, "Send the Rucio slides", owner=developer, due=today + datetime.timedelta(days=3)
+    )
+    nxt = factories.make_meeting(series, on=today + datetime.timedelta(days=7))
+    factories.make_item(nxt, "Focus: DDM", section="focus", duration_minutes=30)
+    day = held.local_start
+    return {"convener": convener, "held": held, "next": nxt, "day": f"{day.day} {day:%b}"}
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
+def test_the_convener_adds_what_the_last_meeting_left_open(
+    browser, live_server, client, week, javascript
+):
+    client.force_login(week["convener"])
+    context = browser.new_context(
+        timezone_id="Europe/Zurich", locale="en-GB", java_script_enabled=javascript
+    )
+    context.set_default_timeout(10_000)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    client.cookies.clear()
+    page = context.new_page()
+    errors = watch_console(page)
+    nxt = week["next"]
+
+    page.goto(f"{live_server.url}/meetings/{nxt.pk}/edit/")
+
+    carried = page.locator("#carried")
+    expect(carried.get_by_text(f"carried from {week['day']}")).to_be_visible()
+    action = carried.locator(".proposal").first
+    expect(action).to_contain_text(f"action from {week['day']}, owner Demo Developer")
+    expect(action).to_contain_text("overdue")
+    # 30 min planned, 30 left to the objective: the 3-min action and the 12-min item fit.
+    expect(carried.get_by_label("CVMFS on ARM")).to_be_checked()
+    expect(carried.get_by_label("Action: Send the Rucio slides")).to_be_checked()
+    expect(page.locator(".budget-total")).to_have_text("30 min")
+
+    carried.get_by_role("button", name="Add the ticked carried items").click()
+
+    hot = page.locator("#section-hot li.agenda-item .item-title")
+    # In the proposals' order: the action, due before this meeting, first.
+    expect(hot).to_have_text(["Action: Send the Rucio slides", "CVMFS on ARM"])
+    expect(page.locator(".budget-total")).to_have_text("45 min")
+    expect(page.locator(".budget-to-target")).to_contain_text("15")
+    # Both taken up: nothing is left to carry.
+    expect(page.locator("#carried input[name=carry]")).to_have_count(0)
+    assert errors == []
+    context.close()

@@ -11,16 +11,19 @@ from django.contrib import admin, messages
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from adcmeet.core.admin import RefusalsAdminMixin
+from adcmeet.core import text as usertext
+from adcmeet.core.admin import RefusalsAdminMixin, VersionedAdminForm, VersionedAdminMixin
 from adcmeet.meetings.actions import rules
 from adcmeet.meetings.actions.schedule import change_place, series_place_changed
 from adcmeet.meetings.models import (
     ActionItem,
     AgendaItem,
+    Attendance,
     Heartbeat,
     Meeting,
     MeetingSeries,
     OutboundMail,
+    Outcome,
 )
 
 # Video links without a scheme are https (Django 6's default; 5.2 warns without it).
@@ -223,3 +226,38 @@ class OutboundMailAdmin(admin.ModelAdmin):
 @admin.register(Heartbeat)
 class HeartbeatAdmin(admin.ModelAdmin):
     list_display = ("name", "beat_at")
+
+
+class OutcomeAdminForm(VersionedAdminForm):
+    # The admin builds the form's Meta (model, fields) from OutcomeAdmin.
+
+    def clean_text(self) -> str:
+        # The normaliser every form applies (core.text): no control characters, not blank.
+        text = usertext.normalise(self.cleaned_data["text"], field="The text").strip()
+        if not text:
+            raise forms.ValidationError("The text is empty.")
+        return text
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    """Decisions and information; an edit claims the version the page showed. Removing one is
+    setting "deleted at" (the decisions log and the mails skip it), as on the minutes sheet."""
+
+    form = OutcomeAdminForm
+    list_display = ("text", "kind", "meeting", "deliverable", "task_force", "deleted_at")
+    list_filter = ("kind",)
+    search_fields = ("text",)
+    raw_id_fields = ("meeting", "agenda_item", "deliverable", "task_force", "by")
+    readonly_fields = ("version", "created_at")
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(RefusalsAdminMixin, admin.ModelAdmin):
+    """Who attended; the database keeps a member, or an invitee's name, once per meeting (a
+    duplicate is a form error here, as on the minutes sheet)."""
+
+    list_display = ("__str__", "meeting", "status", "invitee", "affiliation")
+    list_filter = ("status", "invitee")
+    search_fields = ("name", "affiliation", "user__name", "user__username")
+    raw_id_fields = ("meeting", "user")

@@ -15,3 +15,5 @@ class MeetingsConfig(AppConfig):
 
         if panels.deliverable_meetings not in deliverable_views.DELIVERABLE_PANELS:
             deliverable_views.DELIVERABLE_PANELS.append(panels.deliverable_meetings)
+        if panels.deliverable_decisions not in deliverable_views.DELIVERABLE_PANELS:
+            deliverable_views.DELIVERABLE_PANELS.append(panels.deliverable_decisions)

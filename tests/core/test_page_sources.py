@@ -31,7 +31,14 @@ from django.utils import timezone
 
 import adcmeet.core.fragments as fragments
 from adcmeet.accounts.models import CONVENER, DEVELOPER, User
-from adcmeet.meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries
+from adcmeet.meetings.models import (
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    Meeting,
+    MeetingSeries,
+    Outcome,
+)
 from deliverables.models import Deliverable, DeliverableChange, Period, Project, Roadmap
 from taskforces.models import Checkpoint, CheckpointGoal, OutlineItem, TaskForce
 from tests import factories
@@ -64,6 +71,8 @@ class World:
     other: Deliverable
     rucio: TaskForce
     project: Project
+    outcome: Outcome
+    attendance: Attendance
 
 
 @pytest.fixture
@@ -133,6 +142,10 @@ def world(db) -> World:
         other=other,
         rucio=rucio,
         project=project,
+        outcome=Outcome.objects.create(
+            meeting=meeting, agenda_item=item, kind="decision", text="Ship it in May"
+        ),
+        attendance=Attendance.objects.create(meeting=meeting, user=developer),
     )
 
 
@@ -238,6 +251,8 @@ CHANGES: dict[str, Change] = {
     "deliverables.period": Change(lambda w: w.period, "label", "Much later"),
     "deliverables.deliverable": Change(lambda w: w.deliverable, "title", "job killer v2"),
     "deliverables.project": Change(lambda w: w.project, "name", "PanDA WMS"),
+    "adcmeet.outcome": Change(lambda w: w.outcome, "text", "Ship it in June"),
+    "adcmeet.attendance": Change(lambda w: w.attendance, "status", "regrets"),
 }
 # Where a page shows a table by something else than the field above.
 PAGE_CHANGES: dict[tuple[str, str], Change] = {

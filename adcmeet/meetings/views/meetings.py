@@ -27,13 +27,21 @@ from adcmeet.core.access import (
 from adcmeet.core.fragments import Param
 from adcmeet.meetings import actions, actuals
 from adcmeet.meetings.builder import agenda_sections
-from adcmeet.meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries
+from adcmeet.meetings.models import (
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    Meeting,
+    MeetingSeries,
+    Outcome,
+)
 from adcmeet.meetings.views import live
 from adcmeet.meetings.views.fetch import (
     PAGE_SIZE,
     Section,
     viewer_zone,
 )
+from adcmeet.meetings.views.outcome_regions import meeting_outcomes
 from deliverables.models import Deliverable
 from taskforces.models import OutlineItem, TaskForce
 
@@ -103,6 +111,8 @@ MEETING_PAGE = fragments.Sources(
     MeetingSeries.objects.filter(pk=Param("series")),
     _items,
     ActionItem.objects.filter(meeting=_meeting),
+    Outcome.objects.filter(meeting=_meeting),
+    Attendance.objects.filter(meeting=_meeting),
     User,
     TaskForce,
     OutlineItem.objects.filter(pk__in_array=_items.values("outline_item")),
@@ -126,6 +136,8 @@ def _meeting_content(request: HttpRequest, meeting: Meeting, can_edit: bool) -> 
             # Once the meeting ran: planned against actual (the items' recorded times).
             "actuals": actuals.planned_vs_actual(meeting, items),
             "action_items": action_items,
+            # Once recorded: decisions and information per item, and who attended.
+            "outcomes": meeting_outcomes(meeting),
             "can_edit": can_edit,
             "can_minute": can_edit or any(can_take_minutes(user, meeting, item) for item in items),
             "has_minutes": bool(meeting.minutes.strip())

@@ -124,3 +124,45 @@ def attendee_name(row: Attendance) -> str:
     if row.user_id:
         return row.user.display_name
     return f"{row.name} ({row.affiliation})" if row.affiliation else row.name
+
+
+@dataclass
+class MeetingOutcomes:
+    """What the meeting page shows once outcomes or attendance were recorded."""
+
+    by_item: dict[int, list[Outcome]]
+    unattached: list[Outcome]
+    present: list[str]
+    invitees: list[str]
+    regrets: list[str]
+
+    def of(self, item: AgendaItem) -> list[Outcome]:
+        return self.by_item.get(item.pk, [])
+
+    @property
+    def attendance(self) -> bool:
+        return bool(self.present or self.invitees or self.regrets)
+
+
+def meeting_outcomes(meeting: Meeting) -> MeetingOutcomes | None:
+    """Decisions and information per item, and the attendance; None when nothing is recorded
+    (the page then shows nothing of it). Two queries."""
+    outcomes = list(Outcome.objects.live().filter(meeting=meeting).order_by("kind", "id"))
+    rows = list(meeting.attendance.select_related("user"))
+    if not outcomes and not rows:
+        return None
+    by_item: dict[int, list[Outcome]] = {}
+    unattached = []
+    for outcome in outcomes:
+        if outcome.agenda_item_id:
+            by_item.setdefault(outcome.agenda_item_id, []).append(outcome)
+        else:
+            unattached.append(outcome)
+    present = Attendance.Status.PRESENT
+    return MeetingOutcomes(
+        by_item=by_item,
+        unattached=unattached,
+        present=sorted(attendee_name(r) for r in rows if r.status == present and not r.invitee),
+        invitees=sorted(attendee_name(r) for r in rows if r.status == present and r.invitee),
+        regrets=sorted(attendee_name(r) for r in rows if r.status != present),
+    )

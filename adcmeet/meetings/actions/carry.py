@@ -195,6 +195,10 @@ def accept_carried_items(
         current = agenda_items(meeting)
         before = snapshot(current)
         sections = by_section(current)
+        # Two agendas taking up one item at once: the later waits on this lock, then sees the
+        # item taken by the first (a fresh statement reads what committed meanwhile).
+        locked = AgendaItem.objects.select_for_update().filter(pk__in=[item.pk for item in items])
+        list(locked.values_list("pk", flat=True))
         taken = set(
             AgendaItem.objects.live()
             .filter(carried_from__in=[item.pk for item in items])

@@ -7,6 +7,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from adcmeet.meetings import actions
 from adcmeet.meetings.actions import carry
@@ -272,3 +274,23 @@ def test_a_developer_cannot_carry_items_to_the_agenda(client, developer, week):
 
     assert response.status_code == 403
     assert not nxt.items.exists()
+
+
+def test_the_builder_costs_the_same_queries_for_few_or_many_carried_proposals(
+    client, convener, week, developer
+):
+    nxt, held = week["next"], week["held"]
+    client.force_login(convener)
+    url = f"/meetings/{nxt.pk}/edit/"
+    client.get(url)  # the lists' cache warmed
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(10):
+        factories.make_item(held, f"Skipped {n}", presenter=developer, not_reached=True)
+        factories.make_action(held, f"Action {n}", owner=developer, due=DEC_10)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+
+    assert page.count('name="carry"') == 3 + 20
+    assert len(many) == len(few)

@@ -12,6 +12,7 @@ urlpatterns = [
     path(m + "start/", live.start, name="live-start"),
     path(m + "clock/", live.step, name="live-step"),
     path(m + "items/<int:item_id>/note/", live.note, name="live-note"),
+    path(m + "items/<int:item_id>/outcome/", live.outcome, name="live-outcome"),
     path(m + "items/<int:item_id>/not-reached/", live.not_reached, name="live-not-reached"),
     path(m + "close/", live.close, name="live-close"),
     # Everybody else watches it on the meeting page.

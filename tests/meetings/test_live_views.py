@@ -258,3 +258,36 @@ def test_an_unchanged_status_costs_at_most_two_queries(client, convener, develop
 
     assert response.status_code == 304
     assert len(queries) <= 2, [q["sql"] for q in queries]
+
+
+def test_outcomes_are_recorded_on_the_current_item_as_the_meeting_runs(
+    client, convener, developer, meeting
+):
+    client.force_login(convener)
+    started(meeting, convener)
+    focus = meeting.items.get(title="Pilot and GlideinWMS")
+    url = f"/meetings/{meeting.pk}/live/items/{focus.pk}/outcome/"
+
+    page = html(client.get(f"/meetings/{meeting.pk}/live/"))
+    decided = client.post(url, {"outcome-kind": "decision", "outcome-text": "Adopt GlideinWMS"})
+    acted = client.post(
+        url,
+        {
+            "outcome-kind": "action",
+            "outcome-text": "Set up a testbed",
+            "outcome-owner": developer.pk,
+            "outcome-due": "2031-02-01",
+        },
+        **HX,
+    )
+    empty = client.post(url, {"outcome-kind": "decision", "outcome-text": " "}, **HX)
+
+    assert "Outcome of “Pilot and GlideinWMS”" in page
+    assert decided.status_code == 302
+    assert focus.outcomes.get().text == "Adopt GlideinWMS"
+    assert "Recorded the action “Set up a testbed”." in html(acted)
+    action = focus.action_items.get()
+    assert (action.owner, action.due) == (developer, datetime.date(2031, 2, 1))
+    assert empty.status_code == 422
+    assert "The outcome was not recorded: see the form." in html(empty)
+    assert focus.outcomes.count() == 1

@@ -23,7 +23,9 @@ from django.views.decorators.http import require_GET, require_POST
 from adcmeet.core import params
 from adcmeet.core.access import can_run_meeting, login_required, reads_every_meeting, site_visible
 from adcmeet.core.versioning import Refused, answers_refusals
+from adcmeet.meetings import forms
 from adcmeet.meetings.actions import live as actions
+from adcmeet.meetings.actions.outcomes import record_outcome
 from adcmeet.meetings.models import AgendaItem, LiveSession, Meeting
 from adcmeet.meetings.views.fetch import meeting_item, posted_version, visible_meeting
 
@@ -93,8 +95,20 @@ def _context(request: HttpRequest, meeting: Meeting, session: LiveSession | None
     }
 
 
+def _outcome_form(request: HttpRequest, bound: bool = False) -> forms.OutcomeForm:
+    """The current item's outcome form; refilled with what was sent when it was refused."""
+    people = forms.people_choices()
+    if bound:
+        form = forms.OutcomeForm(request.POST, prefix="outcome", people=people)
+        form.is_valid()
+        return form
+    return forms.OutcomeForm(prefix="outcome", people=people)
+
+
 def _page(request: HttpRequest, meeting: Meeting, *, status: int = 200, **extra) -> HttpResponse:
     context = _context(request, meeting, _session(meeting), **extra)
+    if context["current"] is not None and not context["ended"]:
+        context.setdefault("outcome_form", _outcome_form(request))
     template = f"{LIVE_TEMPLATE}#live" if request.htmx else LIVE_TEMPLATE
     return render(request, template, context, status=status)
 
@@ -111,7 +125,10 @@ def _done(request: HttpRequest, meeting: Meeting, notice: str = "") -> HttpRespo
 def _refused(request: HttpRequest, refusal: Refused, meeting_id: int, **_) -> HttpResponse:
     meeting = get_object_or_404(Meeting.objects.select_related("series"), pk=meeting_id)
     note = request.POST.get("note", "") if refusal.field == "note" else ""
-    return _page(request, meeting, notice=refusal.message, level="error", note=note)
+    extra = {}
+    if "outcome-text" in request.POST:
+        extra["outcome_form"] = _outcome_form(request, bound=True)
+    return _page(request, meeting, notice=refusal.message, level="error", note=note, **extra)
 
 
 refusals = answers_refusals(_refused)
@@ -186,6 +203,31 @@ def note(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
     item = _live_item(meeting, item_id)
     actions.add_note(item=item, by=request.user, text=request.POST.get("note", ""))
     return _done(request, meeting, f"Noted under “{item.title}”.")
+
+
+@require_POST
+@login_required
+@refusals
+def outcome(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+    """A decision, an action (owner, due date) or a piece of information on the item, as the
+    minutes sheet records them (actions.outcomes.record_outcome)."""
+    meeting = _run_meeting(request, meeting_id)
+    item = _live_item(meeting, item_id)
+    form = forms.OutcomeForm(request.POST, prefix="outcome")
+    if not form.is_valid():
+        raise Refused("The outcome was not recorded: see the form.")
+    data = form.cleaned_data
+    action = data["kind"] == "action"
+    recorded = record_outcome(
+        meeting=meeting,
+        by=request.user,
+        kind=data["kind"],
+        text=data["text"],
+        agenda_item=item,
+        owner=data["owner"] if action else None,
+        due=data["due"] if action else None,
+    )
+    return _done(request, meeting, f"Recorded the {data['kind']} “{recorded.text}”.")
 
 
 @require_POST

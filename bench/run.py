@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from adcmeet.accounts.models import User
     from adcmeet.meetings.loaddata import BENCH_PASSWORD
-    from bench import background, report
+    from bench import background, live, report
 
     data = prepare_data(args)
     server = Server(port, workers=args.workers, threads=args.threads)
@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             for endpoint in endpoints[1:]:
                 rows.append(measure(endpoint, driver, sessions, users, args))
             last_bare = measure(bare, driver, sessions, users, args)
+        rows += live.measure_watchers(port, sessions, users, args, only)
         machine["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
         gunicorn_errors = server.log_tail()
     finally:

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
+from adcmeet.meetings import actions
 from tests import factories
 from tests.browser.checks import watch_console
 
@@ -27,7 +28,11 @@ def world(db, developer, manager, convener):
     checkpoint = factories.make_checkpoint()
     meeting = factories.make_meeting(series, on=MAY_14)
     factories.make_item(meeting, "Pilot: GlideinWMS", section="focus", duration_minutes=20)
-    factories.make_item(meeting, LONG_TITLE, section="hot", presenter=developer)
+    long_item = factories.make_item(meeting, LONG_TITLE, section="hot", presenter=developer)
+    actions.record_outcome(
+        meeting=meeting, by=convener, kind="decision", text=LONG_TITLE, agenda_item=long_item
+    )
+    actions.set_attendance(meeting=meeting, by=convener, name=LONG_TITLE, affiliation="BNL")
     factories.make_item(meeting, "Open floor", section="open_floor")
     factories.make_action(meeting, "Send the slides to the list", owner=developer)
     return {"meeting": meeting, "pilot": pilot, "checkpoint": checkpoint}
@@ -47,6 +52,7 @@ def pages(world) -> list[str]:
         "/checkpoints/",
         f"/checkpoints/{world['checkpoint'].slug}/",
         "/focus-topics/",
+        "/decisions/",
         "/me/",
     ]
 

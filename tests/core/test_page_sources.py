@@ -287,10 +287,27 @@ APPENDS: dict[str, Callable[[World], object]] = {
 }
 
 
+# Where a page shows a new row of an append-only table by something else than the one above.
+PAGE_APPENDS: dict[tuple[str, str], Callable[[World], object]] = {
+    # The agenda shows the owner's status line beside the deliverable's tracking item.
+    ("meeting", "deliverables.deliverablechange"): lambda w: DeliverableChange.objects.create(
+        deliverable=w.deliverable,
+        kind=DeliverableChange.Kind.REPORT,
+        health=DeliverableChange.Health.AT_RISK,
+        line="waiting for the new pilot",
+    )
+}
+
+
 # Declared because the region reads them, though nothing of them shows (yet): a change cannot
 # be seen, so there is nothing to check.
 NOT_SHOWN_ON = {
     ("meeting", "taskforces.outlineitem"): "the agenda is read with its items' questions",
+    # The consent agenda picks its candidates by these (actions.tracking.consent_agenda); in
+    # this world no deliverable is due at the meeting, so none passes by consent.
+    ("meeting", "deliverables.roadmap"): "the consent agenda reads the current roadmap",
+    ("meeting", "deliverables.period"): "the consent agenda reads the meeting's period",
+    ("meeting", "deliverables.deliverable_owners"): "the consent agenda reads owners",
 }
 
 
@@ -391,7 +408,7 @@ def admin_edit(row, set_fields: Callable[[dict[str, list[str]], str], None]) -> 
 
 def apply(world: World, name: str, label: str, path: str) -> None:
     if path == "insert":
-        APPENDS[label](world)
+        PAGE_APPENDS.get((name, label), APPENDS.get(label))(world)
         return
     if label in LINKS:
         linked, other, field = LINKS[label]

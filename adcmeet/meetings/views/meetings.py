@@ -26,6 +26,7 @@ from adcmeet.core.access import (
 )
 from adcmeet.core.fragments import Param
 from adcmeet.meetings import actions, actuals
+from adcmeet.meetings.actions.tracking import consent_agenda
 from adcmeet.meetings.builder import agenda_sections
 from adcmeet.meetings.models import (
     ActionItem,
@@ -42,7 +43,7 @@ from adcmeet.meetings.views.fetch import (
     viewer_zone,
 )
 from adcmeet.meetings.views.outcome_regions import meeting_outcomes
-from deliverables.models import Deliverable
+from deliverables.models import Deliverable, DeliverableChange, Period, Roadmap
 from taskforces.models import OutlineItem, TaskForce
 
 
@@ -102,12 +103,15 @@ def create_upcoming(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # What the meeting page shows (adcmeet.core.fragments): the meeting and its series, its agenda
-# items and action items, the people, task forces, open questions and deliverables they name.
+# items and action items, the people, task forces, open questions and deliverables they name;
+# and the consent agenda (actions.tracking.consent_agenda), computed from the owners' reports
+# since the series' previous meeting over the current roadmap: its periods, deliverables,
+# owners and history.
 _meeting = Param("meeting")
 _items = AgendaItem.objects.filter(meeting=_meeting)
 MEETING_PAGE = fragments.Sources(
     "meeting",
-    Meeting.objects.filter(pk=_meeting),
+    Meeting.objects.filter(series=Param("series")),
     MeetingSeries.objects.filter(pk=Param("series")),
     _items,
     ActionItem.objects.filter(meeting=_meeting),
@@ -116,7 +120,11 @@ MEETING_PAGE = fragments.Sources(
     User,
     TaskForce,
     OutlineItem.objects.filter(pk__in_array=_items.values("outline_item")),
-    Deliverable.objects.filter(pk__in_array=_items.values("deliverable")),
+    Deliverable,
+    Deliverable.owners.through,
+    Roadmap,
+    Period,
+    fragments.Newest(DeliverableChange),
 )
 
 
@@ -135,6 +143,7 @@ def _meeting_content(request: HttpRequest, meeting: Meeting, can_edit: bool) -> 
             "sections": agenda_sections(plan),
             # Once the meeting ran: planned against actual (the items' recorded times).
             "actuals": actuals.planned_vs_actual(meeting, items),
+            "consent": consent_agenda(meeting, items),
             "action_items": action_items,
             # Once recorded: decisions and information per item, and who attended.
             "outcomes": meeting_outcomes(meeting),

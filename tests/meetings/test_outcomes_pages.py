@@ -84,3 +84,18 @@ def test_decisions_of_a_private_series_stay_off_the_deliverable_page_for_visitor
     )
 
     assert "Secret decision" not in client.get(deliverable.get_absolute_url()).content.decode()
+
+
+def test_the_task_force_page_lists_its_decisions_linking_to_the_log(client):
+    meeting = factories.make_meeting(factories.make_series(), on=datetime.date(2031, 1, 15))
+    rucio = factories.make_task_force("Rucio")
+    item = factories.make_item(meeting, "Rucio news", task_force=rucio)
+    actions.record_outcome(
+        meeting=meeting, by=None, kind="decision", text="Rucio 1.30 everywhere", agenda_item=item
+    )
+
+    body = client.get(f"/taskforces/{rucio.slug}/").content.decode()
+
+    assert "Rucio 1.30 everywhere" in body
+    assert f'href="/meetings/{meeting.pk}/#item-{item.pk}"' in body
+    assert f'href="/decisions/?task_force={rucio.pk}"' in body

@@ -23,7 +23,7 @@ from adcmeet.core.access import (
 )
 from adcmeet.core.versioning import Refused, answers_refusals
 from adcmeet.meetings import actions, rotation
-from adcmeet.meetings.models import MAX_ITEM_MINUTES, ActionItem, AgendaItem, Meeting
+from adcmeet.meetings.models import MAX_ITEM_MINUTES, ActionItem, AgendaItem, Meeting, Outcome
 from deliverables.models import Deliverable
 from taskforces.models import Checkpoint, OutlineItem, TaskForce
 from taskforces.outline import outline_context
@@ -86,8 +86,16 @@ def taskforce_page(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("owner", "meeting__series")
         .order_by("done", "due", "-meeting__start", "id")
     )
+    # The latest decisions about it; the log holds the rest (one query).
+    decisions = list(
+        Outcome.objects.decisions()
+        .filter(task_force=task_force, meeting__in=visible)
+        .select_related("meeting")
+        .order_by("-meeting__start", "-id")[:10]
+    )
     context.update(
         {
+            "decisions": decisions,
             "checkpoints": checkpoints,
             "deliverables": deliverables,
             "upcoming_focus": [i for i in reversed(focus) if i.meeting.start >= recent_cut],

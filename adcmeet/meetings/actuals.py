@@ -33,6 +33,8 @@ class Suggestion:
     planned_minutes: int
     meetings: int
     who: str = ""
+    # "presenter-12" or "title-open floor": how static/js/durations.js finds it for a form.
+    key: str = ""
 
     def __str__(self) -> str:
         last = "the last meeting" if self.meetings == 1 else f"the last {self.meetings} meetings"
@@ -95,6 +97,7 @@ def history(meeting: Meeting) -> dict[tuple, Suggestion]:
             planned_minutes=round(sum(run[2] for run in found) / len(found)),
             meetings=len({run[0] for run in found}),
             who=names[key],
+            key=f"{key[0]}-{key[1]}",
         )
     return suggestions
 

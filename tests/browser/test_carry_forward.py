@@ -82,3 +82,23 @@ def test_the_convener_adds_what_the_last_meeting_left_open(
     expect(page.locator("#carried input[name=carry]")).to_have_count(0)
     assert errors == []
     context.close()
+
+
+def test_choosing_a_presenter_shows_how_long_their_items_ran(browser, live_server, login_as, week):
+    """The held meeting recorded Demo Developer's "Rucio news", planned 20 min, at 26 min."""
+    type(week["held"].items.first()).objects.filter(title="Rucio news").update(
+        actual_seconds=26 * 60
+    )
+    page = login_as(week["convener"])
+    errors = watch_console(page)
+
+    page.goto(f"{live_server.url}/meetings/{week['next'].pk}/edit/")
+    area = page.locator("#section-hot")
+    area.locator("details.add-item summary").click()
+    area.get_by_label("Presenter", exact=True).select_option(label="Demo Developer")
+
+    hint = area.locator(".duration-hint")
+    expect(hint).to_have_text("Before: ran 26 min on average over the last meeting (planned 20).")
+    duration = area.get_by_label("Minutes", exact=True)
+    assert "-history" in (duration.get_attribute("aria-describedby") or "")
+    assert errors == []

@@ -23,7 +23,14 @@ from hypothesis import strategies as st
 from adcmeet.lib.outline import OutlineError, parse_outline
 from adcmeet.meetings import actions
 from adcmeet.meetings.mail import outbox
-from adcmeet.meetings.models import AgendaItem, Meeting, MeetingSeries, OutboundMail
+from adcmeet.meetings.models import (
+    AgendaItem,
+    Attendance,
+    Meeting,
+    MeetingSeries,
+    OutboundMail,
+    Outcome,
+)
 from deliverables.models import Deliverable, Project, Roadmap
 from taskforces.models import Checkpoint, OutlineItem, TaskForce
 from tests import urlwalk
@@ -53,6 +60,10 @@ def hostile_world() -> urlwalk.World:
     AgendaItem.objects.filter(presenter__isnull=True).update(presenter_name="Guest " + HOSTILE)
     world.action.text = "Action " + HOSTILE
     world.action.save()
+    Outcome.objects.update(text="Decision " + HOSTILE)
+    Attendance.objects.create(
+        meeting=world.meeting, name="Guest " + HOSTILE, affiliation=HOSTILE, invitee=True
+    )
     Deliverable.objects.update(title=CSV_FORMULA + HOSTILE, notes=HOSTILE + MARKDOWN)
     Roadmap.objects.update(name="Roadmap " + XSS)
     Project.objects.update(name="Project " + XSS, description=HOSTILE)

@@ -9,10 +9,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from adcmeet.accounts.models import User
+from adcmeet.meetings.actions import live
 from adcmeet.meetings.models import LiveSession, Meeting
 from adcmeet.meetings.seed import ensure_demo_users
 from tests import factories
 from tests.browser.checks import axe_violations, watch_console
+from tests.browser.test_mobile import PHONE, overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -119,3 +121,18 @@ def test_the_convener_runs_the_meeting_with_the_keyboard_and_a_reader_watches_it
     assert axe_violations(page, js_modules, serious_only=True) == []
     assert errors == []
     assert watcher_errors == []
+
+
+def test_live_mode_and_the_watchers_panel_fit_a_phone(login_as, live_server, demo):
+    meeting = demo["meeting"]
+    live.start_meeting(meeting=meeting, by=demo["convener"])
+    for user, path in (
+        (demo["convener"], f"/meetings/{meeting.pk}/live/"),
+        (demo["reader"], f"/meetings/{meeting.pk}/"),
+    ):
+        page = login_as(user)
+        page.set_viewport_size(PHONE)
+        page.goto(f"{live_server.url}{path}")
+        expect(page.get_by_text("Pilot and GlideinWMS").first).to_be_visible()
+        measured = overflow(page)
+        assert measured["width"] <= PHONE["width"], (path, measured)

@@ -291,3 +291,22 @@ def test_outcomes_are_recorded_on_the_current_item_as_the_meeting_runs(
     assert empty.status_code == 422
     assert "The outcome was not recorded: see the form." in html(empty)
     assert focus.outcomes.count() == 1
+
+
+def test_the_live_page_costs_the_same_queries_for_any_agenda(
+    client, convener, meeting, django_assert_max_num_queries
+):
+    client.force_login(convener)
+    started(meeting, convener)
+    client.get(f"/meetings/{meeting.pk}/live/")  # warm: content types, templates
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/meetings/{meeting.pk}/live/")
+    for n in range(30):
+        factories.make_item(meeting, f"Site report {n}", duration_minutes=5)
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(f"/meetings/{meeting.pk}/live/")
+
+    assert "Site report 29" in html(response)
+    # Session, user, roles, mail health, meeting, live session, agenda, people, …
+    assert len(few) <= 10

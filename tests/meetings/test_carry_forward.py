@@ -294,3 +294,16 @@ def test_the_builder_costs_the_same_queries_for_few_or_many_carried_proposals(
 
     assert page.count('name="carry"') == 3 + 20
     assert len(many) == len(few)
+
+
+def test_an_item_not_reached_a_month_ago_and_never_taken_up_is_no_longer_proposed(week):
+    series = week["next"].series
+    for weeks in range(1, 5):
+        factories.make_meeting(series, on=DEC_10 + datetime.timedelta(weeks=weeks))
+    month_later = Meeting.objects.get(scheduled_for=DEC_10 + datetime.timedelta(weeks=4))
+
+    proposals = carry.propose_carried_items(meeting=month_later)
+
+    assert [p.source for p in proposals if p.source] == []
+    # The open actions stay until they are done.
+    assert [p.action for p in proposals if p.action] == [week["late"], week["later"]]

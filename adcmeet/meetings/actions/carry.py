@@ -44,6 +44,9 @@ from adcmeet.meetings.models import ActionItem, AgendaItem, Meeting
 
 # An open action is a status check in the room, not a presentation.
 ACTION_MINUTES = 3
+# An item not reached is proposed from this many of the series' latest meetings: one nobody
+# took up in a month has been dropped in all but name (an open action stays open until done).
+CARRY_MEETINGS = 4
 
 
 @dataclass
@@ -105,7 +108,10 @@ def propose_carried_items(*, meeting: Meeting) -> list[CarryProposal]:
     )
     items = (
         AgendaItem.objects.live()
-        .filter(meeting__in=earlier, not_reached=True)
+        .filter(
+            meeting__in=earlier.order_by("-start").values("pk")[:CARRY_MEETINGS],
+            not_reached=True,
+        )
         .exclude(Exists(carried))
         .annotate(removed_here=Exists(removed_item))
         .select_related("meeting__series", "presenter", "task_force", "deliverable")

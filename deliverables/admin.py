@@ -4,8 +4,17 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from adcmeet.core.admin import RefusalsAdminMixin, VersionedAdminForm, VersionedAdminMixin
 from adcmeet.core.versioning import Refused
+from deliverables import status_links
 from deliverables.actions import record_owner_change, save_edit
-from deliverables.models import Deliverable, DeliverableChange, Period, Project, Roadmap
+from deliverables.models import (
+    Deliverable,
+    DeliverableChange,
+    Period,
+    Project,
+    Roadmap,
+    StatusLink,
+    StatusRequest,
+)
 
 
 class VersionedAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
@@ -120,3 +129,39 @@ class DeliverableChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class StatusLinkInline(admin.TabularInline):
+    model = StatusLink
+    fields = ("deliverable", "purpose", "expires_at", "used_at", "revoked_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StatusRequest)
+class StatusRequestAdmin(admin.ModelAdmin):
+    """Who was asked for a status when, and what became of each link. Read-only: requests
+    are made by the status mail, links used through /status/<token>/."""
+
+    list_display = ("owner", "for_date", "created_at")
+    list_filter = ("for_date",)
+    search_fields = ("owner__username", "owner__name")
+    readonly_fields = ("owner", "for_date", "deliverables", "created_at")
+    inlines = [StatusLinkInline]
+    actions = ["revoke_owners_links"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revoke every usable status link of these owners")
+    def revoke_owners_links(self, request, queryset):
+        owners = {status_request.owner for status_request in queryset.select_related("owner")}
+        revoked = sum(status_links.revoke_links(owner=owner) for owner in owners)
+        self.message_user(request, f"Revoked {revoked} status link{'s' if revoked != 1 else ''}.")

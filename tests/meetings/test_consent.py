@@ -11,6 +11,7 @@ import pytest
 import time_machine
 
 from adcmeet.meetings import actions
+from adcmeet.meetings.actions.tracking import consent_agenda
 from adcmeet.meetings.mail import meeting_mail
 from adcmeet.meetings.models import Meeting, OutboundMail
 from deliverables.actions.status import report_status
@@ -159,3 +160,22 @@ def test_an_agenda_mail_with_no_reports_says_nothing_of_consent(meeting, roadmap
     context = meeting_mail.meeting_context(meeting, [])
 
     assert context["consent"] == []
+
+
+def test_a_report_made_once_the_meeting_began_is_left_to_the_next_meeting(
+    meeting, reported, developer
+):
+    during = meeting.start + datetime.timedelta(minutes=30)
+    report(reported["at_risk"], developer, "on_track", "fixed in the meeting", at=during)
+    report(reported["unreported"], developer, "done", "shipped after all", at=during)
+    items = actions.agenda_items(meeting)
+
+    agenda = consent_agenda(meeting, items)
+
+    proposals = actions.propose_tracking_items(meeting=meeting)
+    at_risk = next(p for p in proposals if p.deliverable == reported["at_risk"])
+    assert at_risk.line == "waiting for the CRIC schema"  # what it was held with
+    assert [str(p.deliverable) for p in agenda.passed] == [
+        "Rucio 35 in the pilot",
+        "pilot 3.8 release",
+    ]

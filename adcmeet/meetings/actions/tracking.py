@@ -27,11 +27,11 @@ from adcmeet.meetings.actions.common import (
     running_order,
     snapshot,
 )
+from adcmeet.meetings.actions.status_reports import reports_in_window, reports_since
 from adcmeet.meetings.models import (
     AgendaItem,
     Meeting,
 )
-from deliverables.actions.status import latest_reports
 from deliverables.models import Deliverable, DeliverableChange, Period, Roadmap
 
 Health = DeliverableChange.Health
@@ -40,8 +40,6 @@ CONSENT = frozenset({Health.ON_TRACK, Health.DONE})
 # Proposed for discussion in this order: what its owner flags first, then what nobody
 # reported on (silence is not consent), then what passes by consent.
 HEALTH_ORDER = {Health.OFF_TRACK: 0, Health.AT_RISK: 1, "": 2, Health.ON_TRACK: 3, Health.DONE: 3}
-# Without an earlier meeting in the series, a report this recent still speaks for the item.
-REPORT_WINDOW = datetime.timedelta(days=14)
 
 
 @dataclass
@@ -92,13 +90,6 @@ def current_period(roadmap: Roadmap, day: datetime.date) -> Period | None:
     return periods[0] if periods else None
 
 
-def reports_since(meeting: Meeting) -> datetime.datetime:
-    """From when an owner's report counts for `meeting`: the start of the series' previous
-    meeting (what was said then was discussed then), else two weeks before this one."""
-    last = previous_meeting(meeting)
-    return last.start if last is not None else meeting.start - REPORT_WINDOW
-
-
 def _flag(condition: Q) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
@@ -108,15 +99,15 @@ def tracking_candidates(
     meeting: Meeting,
     roadmap: Roadmap | None = None,
     exclude_agenda: bool = True,
-    done_since: datetime.datetime | None = None,
+    reported_done: tuple[datetime.datetime, datetime.datetime] | None = None,
 ) -> list[TrackingProposal]:
     """Deliverables worth tracking at this meeting and why, in urgency order, without their
     reports: what `propose_tracking_items` ranks, and what the status request asks owners
     about (there with the ones already on the agenda: their status line is shown too).
 
-    `done_since`: also the deliverables reported done since then (a report of done closes
-    the item, so the open ones no longer hold it), last, to pass by consent. One query for
-    the lot, one for their owners."""
+    `reported_done` (since, until): also the deliverables reported done in that window (a
+    report of done closes the item, so the open ones no longer hold it), last, to pass by
+    consent. One query for the lot, one for their owners."""
     roadmap = roadmap or Roadmap.objects.current()
     if roadmap is None:
         return []
@@ -133,19 +124,18 @@ def tracking_candidates(
     start_by = is_open & Q(start_by__lte=day)
     never = Q(pk__isnull=True)
     due = is_open & Q(period=period) if period else never
-    reported_done = never
-    if done_since is not None:
+    done = never
+    if reported_done is not None:
+        since, until = reported_done
         done_reports = DeliverableChange.objects.filter(
-            kind=DeliverableChange.Kind.REPORT, health=Health.DONE, at__gte=done_since
+            kind=DeliverableChange.Kind.REPORT, health=Health.DONE, at__gte=since, at__lt=until
         )
-        reported_done = Q(status=Deliverable.Status.DONE) & Q(
-            pk__in=done_reports.values("deliverable_id")
-        )
+        done = Q(status=Deliverable.Status.DONE) & Q(pk__in=done_reports.values("deliverable_id"))
     removed_here = AgendaItem.objects.filter(
         meeting=meeting, deleted_at__isnull=False, deliverable=OuterRef("pk")
     )
     deliverables = (
-        base.filter(slipped | overdue | start_by | due | reported_done)
+        base.filter(slipped | overdue | start_by | due | done)
         .annotate(
             removed_here=Exists(removed_here),
             is_slipped=_flag(slipped),
@@ -193,10 +183,10 @@ def _ranked(
 ) -> tuple[list[TrackingProposal], dict[int, DeliverableChange]]:
     """The proposals with their reports, ranked; and the reports of the deliverables `also`
     names (the agenda's own), read in the same query."""
-    since = reports_since(meeting)
-    proposals = tracking_candidates(meeting=meeting, roadmap=roadmap, done_since=since)
+    window = (reports_since(meeting), meeting.start)
+    proposals = tracking_candidates(meeting=meeting, roadmap=roadmap, reported_done=window)
     wanted = [proposal.deliverable.pk for proposal in proposals] + list(also)
-    reports = latest_reports(wanted, since=since) if wanted else {}
+    reports = reports_in_window(wanted, *window)
     for proposal in proposals:
         proposal.report = reports.get(proposal.deliverable.pk)
     proposals.sort(key=lambda p: (HEALTH_ORDER[p.health], p.urgency))  # stable

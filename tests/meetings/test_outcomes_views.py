@@ -192,3 +192,30 @@ def test_the_presenter_sees_the_outcomes_of_their_item_without_the_form(
     assert "Ship it in May" in page
     assert f'action="/meetings/{meeting.pk}/items/{item.pk}/outcomes/"' not in page
     assert "/remove/" not in page
+
+
+def test_without_javascript_a_removal_lands_on_the_item_offering_undo(
+    client, meeting, item, convener
+):
+    client.force_login(convener)
+    post_outcome(client, meeting, item)
+    decision = Outcome.objects.get()
+
+    removed = client.post(
+        f"/meetings/{meeting.pk}/outcomes/{decision.pk}/remove/", {"version": "1"}
+    )
+
+    assert removed.status_code == 302
+    assert removed["Location"] == (
+        f"/meetings/{meeting.pk}/minutes/?removed={decision.pk}#minutes-outcomes-{item.pk}"
+    )
+    page = html(client.get(removed["Location"]))
+    assert "Removed “Ship it in May”." in page
+    assert f'action="/meetings/{meeting.pk}/outcomes/{decision.pk}/restore/"' in page
+    restored = client.post(
+        f"/meetings/{meeting.pk}/outcomes/{decision.pk}/restore/", {"version": "2"}
+    )
+    assert restored.status_code == 302
+    assert Outcome.objects.decisions().count() == 1
+    # Once restored, the old address offers nothing to undo.
+    assert "/restore/" not in html(client.get(removed["Location"]))

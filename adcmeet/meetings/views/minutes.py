@@ -250,7 +250,9 @@ refusals = answers_refusals(_refused)
 @login_required
 def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting, items = _minutes_meeting(request, meeting_id)
-    return _minutes_response(request, meeting, items)
+    # After a removal sent without JavaScript: its item offers "Undo" (views.outcomes).
+    regions = outcome_regions.undo_offer(request, meeting)
+    return _minutes_response(request, meeting, items, regions=regions)
 
 
 @require_POST

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from adcmeet.accounts.models import User
+from adcmeet.core import params
+from adcmeet.core.access import can_record_outcomes
 from adcmeet.meetings import forms
 from adcmeet.meetings.models import ActionItem, AgendaItem, Attendance, Meeting, Outcome
 
@@ -65,6 +67,22 @@ def item_outcomes(
         if pk == item_id:
             region.notice, region.level, region.undo = notice, level, undo
     return regions
+
+
+def undo_offer(request, meeting: Meeting) -> dict:
+    """The regions' state for the sheet's address after a removal without JavaScript
+    (`?removed=<id>`): that item says what was removed and offers "Undo", while it is still
+    removed and the reader may restore it."""
+    outcome_id = params.optional_id(request.GET.get("removed"))
+    if outcome_id is None or not can_record_outcomes(request.user, meeting):
+        return {}
+    outcome = Outcome.objects.filter(
+        pk=outcome_id, meeting=meeting, deleted_at__isnull=False, agenda_item__isnull=False
+    ).first()
+    if outcome is None:
+        return {}
+    state = {"item_id": outcome.agenda_item_id, "notice": f"Removed “{outcome.text}”."}
+    return {"outcomes": {**state, "undo": outcome}}
 
 
 @dataclass

@@ -45,6 +45,10 @@ def _outcomes_answer(
     undo: Outcome | None = None,
 ) -> HttpResponse:
     region = f"outcomes-{item_id}"
+    if not request.htmx and undo is not None:
+        # The sheet's item says it and offers "Undo" (outcome_regions.undo_offer).
+        url = reverse("meeting-minutes", args=[meeting.pk])
+        return redirect(f"{url}?removed={undo.pk}#minutes-{region}")
     if not request.htmx and level == "success":
         messages.success(request, notice)
         return redirect(_anchor(meeting, region))

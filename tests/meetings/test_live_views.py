@@ -8,8 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from adcmeet.meetings import actions as agenda_actions
 from adcmeet.meetings.actions import live
-from adcmeet.meetings.models import LiveSession, Meeting
+from adcmeet.meetings.models import AgendaItem, LiveSession, Meeting
 from tests import factories
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -221,6 +222,20 @@ def test_the_status_is_304_by_etag_until_the_clock_moves(client, convener, meeti
     assert moved.status_code == 200
     assert moved["ETag"] != etag
     assert "Rucio status" in html(moved)
+
+
+def test_an_item_retitled_while_the_meeting_runs_reaches_the_watchers(client, convener, meeting):
+    started(meeting, convener)
+    etag = client.get(f"/meetings/{meeting.pk}/live/status/", **HX)["ETag"]
+    focus = AgendaItem.objects.select_related("meeting__series").get(
+        meeting=meeting, title="Pilot and GlideinWMS"
+    )
+
+    agenda_actions.update_item(item=focus, version=1, by=convener, title="Pilot: GlideinWMS")
+    changed = client.get(f"/meetings/{meeting.pk}/live/status/", HTTP_IF_NONE_MATCH=etag, **HX)
+
+    assert changed.status_code == 200
+    assert "Pilot: GlideinWMS" in html(changed)
 
 
 def test_the_status_stops_polling_when_nothing_runs_or_the_meeting_ended(client, convener, meeting):

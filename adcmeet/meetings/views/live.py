@@ -294,8 +294,11 @@ def page_panel(user, meeting: Meeting) -> dict:
     return {"live": watcher_panel(meeting), "can_run": runnable and can_run_meeting(user, meeting)}
 
 
-def _etag(pk: int, version: int) -> str:
-    return f'"live-{pk}-{version}"'
+def _etag(row: dict) -> str:
+    """The clock's version, and the meeting's last change: an item retitled or re-timed while
+    the meeting runs moves the meeting's `updated_at` (actions.common.touch_meeting)."""
+    changed = int(row["meeting__updated_at"].timestamp() * 1_000_000)
+    return f'"live-{row["pk"]}-{row["version"]}-{changed:x}"'
 
 
 @require_GET
@@ -306,7 +309,7 @@ def status(request: HttpRequest, meeting_id: int) -> HttpResponse:
     so htmx stops polling."""
     row = (
         LiveSession.objects.filter(meeting_id=meeting_id)
-        .values("pk", "version", "ended_at", "meeting__series__is_public")
+        .values("pk", "version", "ended_at", "meeting__updated_at", "meeting__series__is_public")
         .first()
     )
     public = row is not None and row["meeting__series__is_public"] and not settings.SITE_PRIVATE
@@ -314,7 +317,7 @@ def status(request: HttpRequest, meeting_id: int) -> HttpResponse:
         visible_meeting(request, meeting_id)  # 404 for a meeting the visitor may not read
     if row is None:
         return HttpResponse(status=STOP_POLLING)
-    etag = _etag(row["pk"], row["version"])
+    etag = _etag(row)
     if row["ended_at"] is None and etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponse(status=304)
     else:

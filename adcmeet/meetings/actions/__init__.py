@@ -3,7 +3,10 @@
 (`schedule`), minutes and action items (`minutes`), decisions and information
 (`outcomes`); what they share is in `common`.
 
-The package exports each workflow, so callers write `actions.publish_meeting(...)`.
+The package exports each workflow, so callers write `actions.publish_meeting(...)`. Running a
+meeting live (`live`: the clock's steps, notes, end and close) keeps its names in its module,
+`from adcmeet.meetings.actions import live` then `live.step(...)`: its verbs (start, step,
+pause, end) would be ambiguous among the others.
 """
 
 from adcmeet.meetings.actions.agenda import (

@@ -139,6 +139,19 @@ def move_target(deliverable: Deliverable, *, today: datetime.date | None = None)
     return deliverable.move_targets(periods, today=today).default
 
 
+def _move_to_next_period(deliverable: Deliverable, *, by: User, reason: str) -> DeliverableChange:
+    if not access.can_report_status(by, deliverable):
+        raise NotAllowed("Only the deliverable's owners, conveners and managers move it.")
+    target = move_target(deliverable)
+    if target is None:
+        raise Refused("There is no later period to move it to.", field="reason")
+    # The same limit as the card's move form (deliverables.forms.MoveForm).
+    reason = text.accepted(reason, label="The reason", field="reason", max_length=500)
+    return move_to_period(
+        deliverable, period=target, by=by, version=deliverable.version, reason=reason
+    )
+
+
 def use_link(
     token: str, *, health: str = "", line: str = "", reason: str = ""
 ) -> tuple[StatusLink, DeliverableChange]:
@@ -148,27 +161,14 @@ def use_link(
     with transaction.atomic():
         link = status_links.open_link(token, for_update=True)
         owner, deliverable = link.request.owner, link.deliverable
-        purpose = StatusLink.Purpose
-        if link.purpose == purpose.DONE:
-            change = report_status(deliverable=deliverable, by=owner, health=Health.DONE, line=line)
-        elif link.purpose == purpose.ON_TRACK:
-            change = report_status(
-                deliverable=deliverable, by=owner, health=Health.ON_TRACK, line=line
-            )
-        elif link.purpose == purpose.MOVE:
-            if not access.can_report_status(owner, deliverable):
-                raise NotAllowed("You no longer own this deliverable.")
-            target = move_target(deliverable)
-            if target is None:
-                raise Refused("There is no later period to move it to.", field="reason")
-            reason = text.accepted(reason, label="The reason", field="reason", max_length=2000)
-            change = move_to_period(
-                deliverable, period=target, by=owner, version=deliverable.version, reason=reason
-            )
+        if link.purpose == StatusLink.Purpose.MOVE:
+            change = _move_to_next_period(deliverable, by=owner, reason=reason)
         else:
-            if not health:
+            # "done" and "on track" say the health themselves; the report form asks for it.
+            said = health if link.purpose == StatusLink.Purpose.REPORT else link.purpose
+            if not said:
                 raise Refused("Choose how it stands.", field="health")
-            change = report_status(deliverable=deliverable, by=owner, health=health, line=line)
+            change = report_status(deliverable=deliverable, by=owner, health=said, line=line)
         link.used_at = timezone.now()
         link.save(update_fields=["used_at"])
         return link, change

@@ -211,3 +211,17 @@ def test_the_done_page_of_a_forged_token_is_refused_and_of_an_unused_link_leads_
     unused = client.get(link_url(tokens, rucio, "done") + "done/")
     assert unused.status_code == 302
     assert unused["Location"] == link_url(tokens, rucio, "done")
+
+
+def test_a_move_link_with_no_later_period_says_so_and_offers_no_button(client, developer):
+    later = factories.make_deliverable("Someday", period="Later", owners=(developer,))
+    request = status.request_status(owner=developer, for_date=MONDAY, deliverables=[later])
+    tokens = status_links.issue_links(request, expires_at=status_links.default_expiry())
+    url = link_url(tokens, later, "move")
+    page = client.get(url).content.decode()
+    assert "There is no later period to move it to." in page
+    assert 'name="reason"' not in page
+    refused = client.post(url, {"reason": "no time"})
+    assert refused.status_code == 422
+    assert not later.changes.filter(kind="move").exists()
+    assert client.get(url).status_code == 200  # still usable: nothing was applied

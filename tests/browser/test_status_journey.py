@@ -18,7 +18,7 @@ from adcmeet.meetings.seed import ensure_demo_users
 from adcmeet.meetings.tasks import send_status_requests
 from deliverables.models import DeliverableChange
 from tests import factories
-from tests.browser.checks import watch_console
+from tests.browser.checks import axe_violations, watch_console
 from tests.conftest import need
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -60,7 +60,7 @@ def on_track_link(text: str, title: str) -> str:
 
 
 def test_an_owner_reports_on_track_from_the_mail_and_the_item_passes_by_consent(
-    browser_context, login_as, live_server, demo, smtp_server, celery_worker
+    browser_context, login_as, live_server, demo, smtp_server, celery_worker, js_modules
 ):
     send_status_requests.delay()
 
@@ -102,4 +102,8 @@ def test_an_owner_reports_on_track_from_the_mail_and_the_item_passes_by_consent(
     expect(first).to_contain_text("not reported")
     expect(page.locator(f"#track-{demo['silent'].pk}")).to_be_checked()
     expect(page.locator("#proposals")).to_contain_text("release candidate in testing")
+    assert axe_violations(page, js_modules) == []
+    # On a phone the status lines and the consent line wrap: nothing scrolls sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert errors == []

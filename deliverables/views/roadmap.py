@@ -10,7 +10,12 @@ from django.views.decorators.http import require_GET
 
 from adcmeet.accounts.models import User
 from adcmeet.core import fragments, params
-from adcmeet.core.access import can_manage_roadmap, can_see_health, site_visible
+from adcmeet.core.access import (
+    can_manage_roadmap,
+    can_see_health,
+    can_take_deliverable,
+    site_visible,
+)
 from adcmeet.core.fragments import Param
 from deliverables.actions import agreement_undo_deadline
 from deliverables.board import MORE_CARDS, board, filtered, period_url
@@ -65,6 +70,21 @@ def _roadmap_fragments(request: HttpRequest, roadmap: Roadmap) -> dict[str, str]
     )
 
 
+def _takeable(request: HttpRequest, roadmap: Roadmap) -> list[Deliverable]:
+    """The open deliverables of `roadmap` nobody owns that the viewer may take ("I'll take
+    it"). Per viewer, so offered in the page's header, which is rendered for each request:
+    the board below is one cached copy for everybody and cannot carry the buttons."""
+    if not request.user.is_authenticated:
+        return []  # nobody anonymous takes anything: spare the query
+    unowned = (
+        Deliverable.objects.filter(roadmap=roadmap, owners__isnull=True)
+        .open()
+        .select_related("period")
+        .only("title", "version", "status", "deleted_at", "period__label", "period__order")
+    )
+    return [item for item in unowned if can_take_deliverable(request.user, item)]
+
+
 def roadmap_page(request: HttpRequest, current: Roadmap) -> HttpResponse:
     """The page (or, for htmx, its results); also what a refused manager's action answers with,
     the refusal's message among the page's messages."""
@@ -80,6 +100,7 @@ def roadmap_page(request: HttpRequest, current: Roadmap) -> HttpResponse:
                 "can_manage": can_manage_roadmap(request.user),
                 "can_see_health": can_see_health(request.user),
                 "undo_until": agreement_undo_deadline(current),
+                "takeable": _takeable(request, current),
                 **parts,
             },
         )

@@ -46,3 +46,19 @@ def test_a_developer_takes_an_unowned_deliverable_without_leaving_the_roadmap(
     assert list(item.owners.all()) == [developer]
     assert item.changes.filter(kind=DeliverableChange.Kind.OWNERS, by=developer).count() == 1
     assert errors == []
+
+
+def test_the_take_list_fits_a_phone(login_as, live_server, developer):
+    roadmap = make_roadmap(timezone.localdate().year)
+    make_deliverable(
+        "Dashboard_based_task_monitor_for_the_production_system_with_a_very_long_unbroken_name",
+        roadmap=roadmap,
+        period="Fall",
+    )
+    page = login_as(developer)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/roadmap/")
+    page.get_by_text("Unowned deliverables you could take (1)").click()
+    expect(page.get_by_role("button", name=TAKE)).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways: {width} px"

@@ -301,6 +301,8 @@ def test_outcomes_are_recorded_on_the_current_item_as_the_meeting_runs(
     assert decided.status_code == 302
     assert focus.outcomes.get().text == "Adopt GlideinWMS"
     assert "Recorded the action “Set up a testbed”." in html(acted)
+    assert "<strong>Decision:</strong> Adopt GlideinWMS" in html(acted)  # recorded so far
+    assert "<strong>Action:</strong> Set up a testbed — " in html(acted)
     action = focus.action_items.get()
     assert (action.owner, action.due) == (developer, datetime.date(2031, 2, 1))
     assert empty.status_code == 422
@@ -323,5 +325,6 @@ def test_the_live_page_costs_the_same_queries_for_any_agenda(
         response = client.get(f"/meetings/{meeting.pk}/live/")
 
     assert "Site report 29" in html(response)
-    # Session, user, roles, mail health, meeting, live session, agenda, people, …
-    assert len(few) <= 10
+    # Session, user, roles, mail health, meeting, live session, agenda, people, what the
+    # current item recorded (outcomes, actions), …
+    assert len(few) <= 12

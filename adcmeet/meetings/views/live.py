@@ -107,8 +107,12 @@ def _outcome_form(request: HttpRequest, bound: bool = False) -> forms.OutcomeFor
 
 def _page(request: HttpRequest, meeting: Meeting, *, status: int = 200, **extra) -> HttpResponse:
     context = _context(request, meeting, _session(meeting), **extra)
-    if context["current"] is not None and not context["ended"]:
+    current = context["current"]
+    if current is not None and not context["ended"]:
         context.setdefault("outcome_form", _outcome_form(request))
+        # What was recorded on the item so far, so the room sees it landed.
+        context["recorded"] = list(current.outcomes.live().order_by("id"))
+        context["recorded_actions"] = list(current.action_items.select_related("owner"))
     template = f"{LIVE_TEMPLATE}#live" if request.htmx else LIVE_TEMPLATE
     return render(request, template, context, status=status)
 

@@ -13,7 +13,7 @@ from adcmeet.accounts.models import User
 from adcmeet.meetings.models import Meeting
 from adcmeet.meetings.seed import ensure_demo_users
 from tests import factories
-from tests.browser.checks import watch_console
+from tests.browser.checks import axe_violations, watch_console
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -102,3 +102,24 @@ def test_choosing_a_presenter_shows_how_long_their_items_ran(browser, live_serve
     duration = area.get_by_label("Minutes", exact=True)
     assert "-history" in (duration.get_attribute("aria-describedby") or "")
     assert errors == []
+
+
+def test_the_carried_proposals_and_the_actuals_fit_a_phone_and_pass_axe(
+    live_server, login_as, week, node, js_modules
+):
+    """390 px wide: the builder with its carried proposals and the held meeting's planned and
+    actual table scroll no page sideways, and axe-core finds nothing serious in either."""
+    held = week["held"]
+    type(held.items.first()).objects.filter(meeting=held, title="Rucio news").update(
+        actual_seconds=26 * 60
+    )
+    page = login_as(week["convener"])
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    for path in (f"/meetings/{week['next'].pk}/edit/", f"/meetings/{held.pk}/"):
+        page.goto(live_server.url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, path
+        tags = ("wcag2a", "wcag2aa", "best-practice")
+        assert axe_violations(page, js_modules, tags=tags, serious_only=True) == [], path
+    expect(page.locator("#actual-total")).to_contain_text("26 min")

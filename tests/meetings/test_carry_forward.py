@@ -307,3 +307,39 @@ def test_an_item_not_reached_a_month_ago_and_never_taken_up_is_no_longer_propose
     assert [p.source for p in proposals if p.source] == []
     # The open actions stay until they are done.
     assert [p.action for p in proposals if p.action] == [week["late"], week["later"]]
+
+
+def test_removing_a_carried_item_redraws_the_carried_list_with_it_offered_again(
+    client, convener, week
+):
+    nxt = week["next"]
+    change = carry.accept_carried_items(
+        meeting=nxt, version=nxt.version, by=convener, carried=[week["skipped"]]
+    )
+    client.force_login(convener)
+
+    response = client.post(
+        f"/meetings/{nxt.pk}/items/{change.added[0].pk}/remove/",
+        {"version": change.meeting.version},
+        **HX,
+    )
+
+    page = response.content.decode()
+    carried = page[page.index('<div id="carried" hx-swap-oob="true">') :]
+    skipped = carried[carried.index(f'id="carry-item-{week["skipped"].pk}"') :]
+    assert "removed from this agenda" in skipped[: skipped.index("</li>")]
+    assert f'id="carry-item-{week["skipped"].pk}" checked' not in page
+
+
+@pytest.mark.parametrize(
+    "value", ["item-999999", "action-0", "<script>alert(1)</script>", "item-²", "item-1" * 500]
+)
+def test_an_unknown_or_hostile_choice_is_refused_and_adds_nothing(client, convener, week, value):
+    nxt = week["next"]
+    client.force_login(convener)
+
+    response = client.post(f"/meetings/{nxt.pk}/carry/", {"version": nxt.version, "carry": value})
+
+    assert response.status_code == 422
+    assert "<script>alert(1)</script>" not in response.content.decode()
+    assert not nxt.items.exists()

@@ -4,10 +4,12 @@ listing all of them with single-purpose links; asked once per owner and day, wha
 runs, series or threads; nothing when nothing is due; opted-out owners are left alone."""
 
 import datetime
+import io
 import re
 import zoneinfo
 
 import pytest
+from django.core.management import call_command
 
 from adcmeet.meetings.mail import status_requests
 from adcmeet.meetings.models import Meeting, OutboundMail
@@ -205,3 +207,20 @@ def test_two_runs_at_once_send_each_owner_one_mail(chicago_meeting, items, owner
         "carol@example.org",
     ]
     assert StatusRequest.objects.count() == 2
+
+
+def test_cron_sites_list_then_queue_the_requests_with_the_command(chicago_meeting, items):
+    out = io.StringIO()
+
+    call_command("send_status_requests", "--dry-run", "--at", "2031-05-13T14:00Z", stdout=out)
+    assert "Bob Developer <bob@example.org> for Wed 14 May: looping job killer" in out.getvalue()
+    assert "1 status request(s) due; nothing queued (dry run)." in out.getvalue()
+    assert status_mails() == []
+    assert StatusRequest.objects.count() == 0
+
+    call_command("send_status_requests", "--at", "2031-05-13T14:00Z", stdout=out)
+    call_command("send_status_requests", "--at", "2031-05-13T14:15Z", stdout=out)
+
+    assert "Queued 1 status request(s)." in out.getvalue()
+    assert "Queued 0 status request(s)." in out.getvalue()
+    assert len(status_mails()) == 1

@@ -99,8 +99,13 @@ def test_one_mail_per_owner_lists_every_item_with_its_reason_and_four_absolute_l
     links = LINK.findall(text)
     assert len(links) == 3 * 4
     assert all(link.startswith("https://adcmeet.example.org/status/") for link in links)
-    for label in ("Done:", "On track:", "Move to the next period…:", "Write a line of status…:"):
+    for label in ("Done:", "On track:", "Write a line of status…:"):
         assert text.count(label) == 3
+    # "Move" names where it would go: the next period that has not ended.
+    assert "* looping job killer (April)" in text
+    assert text.count("Move to May…:") == 1  # April's item
+    assert text.count("Move to June…:") == 1  # May's
+    assert text.count("Move to Fall…:") == 1  # Summer's
     # The request the links belong to names the three, one link per purpose each.
     request = StatusRequest.objects.get(owner=owner)
     assert request.for_date == MAY_14

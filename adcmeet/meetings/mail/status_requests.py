@@ -32,7 +32,7 @@ from adcmeet.meetings.mail.reminders import LOOKAHEAD
 from adcmeet.meetings.models import Meeting, OutboundMail
 from deliverables import status_links
 from deliverables.actions.status import request_status
-from deliverables.models import Roadmap, StatusLink
+from deliverables.models import Period, Roadmap, StatusLink
 
 Kind = OutboundMail.Kind
 STATUS_REQUEST_DAYS_BEFORE = 1
@@ -100,8 +100,12 @@ def asks_due(now: datetime.datetime) -> list[Ask]:
     return list(asks.values())
 
 
-def _item_context(proposal: TrackingProposal, tokens: dict[tuple[int, str], str]) -> dict:
+def _item_context(
+    proposal: TrackingProposal, tokens: dict[tuple[int, str], str], periods: list, today
+) -> dict:
     deliverable = proposal.deliverable
+    # Where "Move" would send it now: the move link's confirmation page says it again.
+    target = deliverable.move_targets(periods, today=today).default
 
     def link(purpose: str) -> str:
         return status_links.url_for(tokens[(deliverable.pk, purpose)])
@@ -114,20 +118,30 @@ def _item_context(proposal: TrackingProposal, tokens: dict[tuple[int, str], str]
         "done_url": link(Purpose.DONE),
         "on_track_url": link(Purpose.ON_TRACK),
         "move_url": link(Purpose.MOVE),
+        "move_to": target.label if target else "a later period",
         "report_url": link(Purpose.REPORT),
     }
 
 
-def _context(ask: Ask, tokens: dict[tuple[int, str], str], expires_at) -> dict:
+def _context(ask: Ask, tokens: dict[tuple[int, str], str], expires_at, now) -> dict:
     meeting = ask.meeting
     local = meeting.local_start
+    today = timezone.localtime(now, meeting.series.tz).date()
+    periods: dict[int, list] = {}
+    for item in ask.items:
+        roadmap_id = item.deliverable.roadmap_id
+        if roadmap_id not in periods:
+            periods[roadmap_id] = list(Period.objects.filter(roadmap=roadmap_id).order_by("order"))
     return {
         "meeting_title": meeting.title or meeting.series.name,
         "meeting_when": f"{local:%A %d %B, %H:%M} {local:%Z}",
         "meeting_day": f"{local:%A %d %b}",
         "meeting_url": compose.absolute(meeting.get_absolute_url()),
         "expires": f"{timezone.localtime(expires_at, meeting.series.tz):%A %d %B}",
-        "items": [_item_context(item, tokens) for item in ask.items],
+        "items": [
+            _item_context(item, tokens, periods[item.deliverable.roadmap_id], today)
+            for item in ask.items
+        ],
         "mine_url": compose.absolute(reverse("my-deliverables")),
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
@@ -169,7 +183,7 @@ def queue_status_requests(now: datetime.datetime | None = None) -> list[int]:
                         kind=Kind.STATUS_REQUEST,
                         key=ask.key,
                         template="status_request",
-                        context=_context(ask, tokens, expires_at),
+                        context=_context(ask, tokens, expires_at, now),
                         preference=PREFERENCE,
                         meeting=ask.meeting,
                     )

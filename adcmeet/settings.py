@@ -347,25 +347,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# Due times live in the database; beat only scans for due rows every few minutes.
+# Due times live in the database; beat only scans for due rows every few minutes. The hour of
+# a mail is checked inside its job, per series (e.g. mail.status_requests.request_moment).
 CELERY_BEAT_SCHEDULE = {
-    "beat-heartbeat": {"task": "adcmeet.tasks.heartbeat", "schedule": 60.0},
-    "sweep-outbox": {"task": "adcmeet.tasks.sweep_outbox", "schedule": 120.0},
-    "send-due-agenda-mails": {"task": "adcmeet.tasks.send_agenda_mails", "schedule": 300.0},
-    "create-upcoming-meetings": {
-        "task": "adcmeet.tasks.create_upcoming_meetings",
-        "schedule": crontab(hour=3, minute=15),
-    },
-    "send-slip-reminders": {
-        "task": "adcmeet.tasks.send_slip_reminders",
-        "schedule": crontab(minute="*/15"),
-    },
-    "mark-meetings-held": {"task": "adcmeet.tasks.mark_meetings_held", "schedule": 600.0},
-    # The hour is checked inside, per series (mail.status_requests.request_moment).
-    "send-status-requests": {
-        "task": "adcmeet.tasks.send_status_requests",
-        "schedule": crontab(minute="*/15"),
-    },
+    name: {"task": f"adcmeet.tasks.{task}", "schedule": schedule}
+    for name, task, schedule in [
+        ("beat-heartbeat", "heartbeat", 60.0),
+        ("sweep-outbox", "sweep_outbox", 120.0),
+        ("send-due-agenda-mails", "send_agenda_mails", 300.0),
+        ("create-upcoming-meetings", "create_upcoming_meetings", crontab(hour=3, minute=15)),
+        ("send-slip-reminders", "send_slip_reminders", crontab(minute="*/15")),
+        ("mark-meetings-held", "mark_meetings_held", 600.0),
+        ("send-status-requests", "send_status_requests", crontab(minute="*/15")),
+    ]
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

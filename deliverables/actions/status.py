@@ -114,8 +114,10 @@ def request_status(*, owner: User, for_date: datetime.date, deliverables) -> Sta
     """Ask `owner` once for the meeting on `for_date` about `deliverables`: the new request, or
     None when they were already asked that day or there is nothing to ask about.
 
-    A newer request revokes the unused links of the owner's older ones: one mail's links act
-    at a time, so an old "move to the next period" cannot land after a newer answer."""
+    A newer request revokes the unused links of the owner's older requests for the same
+    deliverables: one mail's links act on an item at a time, so an old "move to the next
+    period" cannot land after a newer answer. Links for items the new mail does not list stay
+    usable (another series' meeting may still be ahead)."""
     deliverables = list(deliverables)
     if not deliverables:
         return None
@@ -126,7 +128,10 @@ def request_status(*, owner: User, for_date: datetime.date, deliverables) -> Sta
                 return None
             request.deliverables.set(deliverables)
             StatusLink.objects.filter(
-                request__owner=owner, used_at__isnull=True, revoked_at__isnull=True
+                request__owner=owner,
+                deliverable__in=deliverables,
+                used_at__isnull=True,
+                revoked_at__isnull=True,
             ).exclude(request=request).update(revoked_at=timezone.now())
     except IntegrityError:
         return None  # the same request made at the same moment by another worker

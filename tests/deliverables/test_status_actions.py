@@ -113,3 +113,20 @@ def test_an_owner_is_asked_once_a_day_and_a_newer_request_revokes_older_links(ro
     assert later is not None
     assert StatusRequest.objects.filter(owner=developer).count() == 2
     assert not StatusLink.objects.filter(request=first, revoked_at__isnull=True).exists()
+
+
+def test_a_newer_request_leaves_the_links_of_items_it_does_not_list(roadmap, developer):
+    """Asked on Tuesday about A (Wednesday's meeting) and on Wednesday about B (Thursday's):
+    the Tuesday mail's links for A still work on Wednesday morning."""
+    a = factories.make_deliverable("Rucio 1.0", owners=(developer,))
+    b = factories.make_deliverable("AGIS 2", owners=(developer,))
+    wednesday = datetime.date(2011, 6, 15)
+    first = status.request_status(owner=developer, for_date=wednesday, deliverables=[a])
+    status_links.issue_links(first, expires_at=status_links.default_expiry())
+    second = status.request_status(
+        owner=developer, for_date=wednesday + datetime.timedelta(days=1), deliverables=[b]
+    )
+    assert second is not None
+    assert StatusLink.objects.filter(request=first, revoked_at__isnull=True).count() == len(
+        StatusLink.Purpose.values
+    )

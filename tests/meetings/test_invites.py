@@ -135,7 +135,8 @@ def test_a_removed_presenter_receives_a_cancel_for_them_alone(
             version=meeting.version,
             by=convener,
         )
-    # The quiet period's scan sends the burst: the update, and Bob's CANCEL.
+    # Bob's CANCEL is queued by the removal itself (mail/uninvited.py); the quiet period's scan
+    # then sends the list's update, which does not cancel him a second time.
     reminders.queue_agenda_mails(MONDAY + datetime.timedelta(minutes=25))
     deliver_all()
     (to_bob,) = received(smtp_server, developer.email)

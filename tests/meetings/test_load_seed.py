@@ -215,6 +215,21 @@ def test_demo_data_gives_every_persona_something_to_do(settings, tmp_path, clien
     assert held.minutes
     assert held.minutes_published_at
     assert held.action_items.filter(owner=developer, done=False).exists()
+    # What the room did: decisions, attendance, how long items ran, one item not reached.
+    assert held.outcomes.filter(kind="decision").count() >= 1
+    assert held.attendance.filter(status="present").count() >= 2
+    assert held.items.filter(not_reached=True).count() == 1
+    assert held.items.filter(actual_seconds__gt=0).count() == 4
+    # The developer answered for some of the items asked about, not all.
+    reports = DeliverableChange.objects.filter(deliverable__in=owned, kind="report")
+    assert {r.health for r in reports} == {"on_track", "at_risk"}
+    assert owned.open().exclude(changes__kind="report").exists()
+
+    client.force_login(convener)
+    upcoming = Meeting.objects.filter(series=series, start__gt=timezone.now()).first()
+    builder = client.get(f"/meetings/{upcoming.pk}/edit/").content.decode()
+    assert "Multicore queues at the Tier-1s" in builder  # offered to carry forward
+    assert "By consent" in builder
 
     client.force_login(developer)
     mine = client.get("/deliverables/mine/").content.decode()

@@ -1,8 +1,11 @@
 """Demo data on top of the report, so each demo account has something to do on a fresh
 `make run` (``load_seed --demo-users``, DEBUG only): the developer owns deliverables (two due
 in the current period, one overdue, one that slipped, one done), the demo convener convenes
-the series (invites come from a person), and last week's meeting was held, with minutes and
-action items.
+the series (invites come from a person), last week's meeting was held (minutes, action
+items, decisions, attendance, how long each item ran and one item it did not reach, which the
+next builder offers to carry forward), and the developer has reported a status on two of the
+items asked about for the next meeting (one on track, one at risk; one left unreported), so the
+consent agenda and the manager's health view have something to show.
 
 Nothing here is in the 2011 report: without ``--demo-users`` the seed stays the faithful
 report. Every step is guarded by what it leaves behind (an owners change in the history, the
@@ -18,8 +21,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from adcmeet.accounts.models import User
-from adcmeet.meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries
+from adcmeet.meetings.models import (
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    Meeting,
+    MeetingSeries,
+    Outcome,
+)
 from deliverables import actions as roadmap_actions
+from deliverables.actions import status as status_actions
 from deliverables.models import Deliverable, DeliverableChange, Period, Roadmap
 
 DEMO_REASON = "Demo data (load_seed --demo-users)"
@@ -48,6 +59,7 @@ def load_demo(*, roadmap: Roadmap, series: MeetingSeries, today: datetime.date) 
             created["series convener"] = 1
         created["owned deliverable"] = _developer_deliverables(roadmap, developer, today)
         created["held meeting"] = int(_held_meeting(series, roadmap, convener, developer, today))
+        created["status report"] = _status_reports(series, roadmap, developer, today)
     return {what: n for what, n in created.items() if n}
 
 
@@ -121,12 +133,14 @@ def _held_meeting(
     )
     owned = roadmap.deliverables.owned_by(developer).order_by("period__order", "position")
     tracked = owned.first()
+    # (section, title, presenter, planned, minutes it ran or None when not reached, notes)
     items = [
         (
             "focus",
             "PanDA monitoring on the Dashboard infrastructure",
             developer,
             20,
+            27,
             "Prototype shown; the task monitor view is still missing.",
         ),
         (
@@ -134,32 +148,42 @@ def _held_meeting(
             "Oracle 11g validation plan",
             convener,
             10,
+            12,
             "Validation database requested from CERN IT.",
         ),
+        ("hot", "Multicore queues at the Tier-1s", developer, 10, None, ""),
         (
             "tracking",
             tracked.title if tracked else "Deliverable tracking",
             developer,
             10,
+            8,
             "On track for this period.",
         ),
-        ("open_floor", "Open floor", None, 10, ""),
+        ("open_floor", "Open floor", None, 10, 6, ""),
     ]
     made = []
-    for position, (section, title, presenter, minutes, notes) in enumerate(items):
-        made.append(
-            AgendaItem.objects.create(
-                meeting=meeting,
-                section=section,
-                position=position,
-                title=title,
-                presenter=presenter,
-                duration_minutes=minutes,
-                minutes=notes,
-                deliverable=tracked if section == "tracking" else None,
-                recurring=section == "open_floor",
-            )
+    clock = start
+    for position, (section, title, presenter, minutes, ran, notes) in enumerate(items):
+        item = AgendaItem(
+            meeting=meeting,
+            section=section,
+            position=position,
+            title=title,
+            presenter=presenter,
+            duration_minutes=minutes,
+            minutes=notes,
+            deliverable=tracked if section == "tracking" else None,
+            recurring=section == "open_floor",
+            not_reached=ran is None,
         )
+        if ran is not None:
+            item.started_at = clock
+            clock += datetime.timedelta(minutes=ran)
+            item.ended_at, item.actual_seconds = clock, ran * 60
+        item.save()
+        made.append(item)
+    _outcomes(meeting, made, convener, developer)
     ActionItem.objects.create(
         meeting=meeting,
         agenda_item=made[0],
@@ -175,3 +199,72 @@ def _held_meeting(
         due=today + datetime.timedelta(days=10),
     )
     return True
+
+
+def _outcomes(meeting: Meeting, items: list[AgendaItem], convener: User, developer: User) -> None:
+    focus, oracle, _, tracking, _ = items
+    decisions = [
+        (oracle, Outcome.Kind.DECISION, "Validate Oracle 11g on the integration cluster first."),
+        (focus, Outcome.Kind.INFORMATION, "The Dashboard team joins the next PanDA sprint."),
+    ]
+    if tracking.deliverable_id:
+        decisions.append(
+            (tracking, Outcome.Kind.DECISION, "Keep it in this period; review again in June.")
+        )
+    for item, kind, text in decisions:
+        Outcome.objects.create(
+            meeting=meeting,
+            agenda_item=item,
+            kind=kind,
+            text=text,
+            deliverable_id=item.deliverable_id,
+            task_force_id=item.task_force_id,
+            by=convener,
+        )
+    for user in (convener, developer):
+        Attendance.objects.create(meeting=meeting, user=user)
+    manager = User.objects.filter(username="manager").first()
+    if manager is not None:
+        Attendance.objects.create(meeting=meeting, user=manager, status="regrets")
+    Attendance.objects.create(
+        meeting=meeting, name="Julia Andreeva", affiliation="CERN IT-ES", invitee=True
+    )
+
+
+def _status_reports(
+    series: MeetingSeries, roadmap: Roadmap, developer: User, today: datetime.date
+) -> int:
+    """The developer asked about their open items for the next meeting and answering for two:
+    one on track (passes by consent), one at risk (discussed first), the rest unreported."""
+    if DeliverableChange.objects.filter(
+        deliverable__roadmap=roadmap, kind=DeliverableChange.Kind.REPORT
+    ).exists():
+        return 0
+    items = list(
+        roadmap.deliverables.owned_by(developer).open().order_by("period__order", "position")
+    )
+    if len(items) < 2:
+        return 0
+    status_actions.request_status(
+        owner=developer, for_date=series.next_dates(1, after=today)[0], deliverables=items
+    )
+    # A report from two weeks ago gives the health view a trend, not a single point.
+    DeliverableChange.objects.create(
+        deliverable=items[1],
+        kind=DeliverableChange.Kind.REPORT,
+        at=timezone.now() - datetime.timedelta(days=14),
+        by=developer,
+        health=DeliverableChange.Health.ON_TRACK,
+        line="Schema agreed with the AGIS team.",
+    )
+    answers = [
+        (
+            items[0],
+            DeliverableChange.Health.ON_TRACK,
+            "Release candidate in testing at two Tier-1s.",
+        ),
+        (items[1], DeliverableChange.Health.AT_RISK, "Waiting for the AGIS schema change."),
+    ]
+    for item, health, line in answers:
+        status_actions.report_status(deliverable=item, by=developer, health=health, line=line)
+    return len(answers) + 1

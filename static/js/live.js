@@ -123,7 +123,11 @@
       el.hidden = true;
     });
     var alert = document.querySelector('#live [role="alert"]');
+    // A swapped-in question ("End the meeting?") puts the keyboard on its answer, as the
+    // autofocus attribute does on a page load; a refusal's message goes first.
+    var asked = document.querySelector("#live [autofocus]");
     if (alert) alert.focus();
+    else if (asked) asked.focus();
     announce();
     tick();
   }

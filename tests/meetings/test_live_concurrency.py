@@ -6,8 +6,9 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
-from adcmeet.meetings.actions import live
+from adcmeet.meetings.actions import live, live_end
 from adcmeet.meetings.models import AgendaItem, LiveSession
 from tests import factories
 from tests.concurrency import errors, race, winners
@@ -103,3 +104,54 @@ def test_two_conveners_starting_at_once_make_one_session(meeting, alice, bob):
     assert "already running" in refused.message
     [won] = winners(outcomes)
     assert LiveSession.objects.get(meeting=meeting).driver_id == won.driver_id
+
+
+def test_a_reopen_and_a_close_at_once_one_wins_and_the_other_is_told(alice, bob):
+    now = timezone.now()
+    meeting = factories.make_meeting(
+        factories.make_series(),
+        state="published",
+        revision=1,
+        start=now - datetime.timedelta(minutes=30),
+    )
+    factories.make_item(meeting, "Pilot and GlideinWMS", minutes="- PanDA pilot 3.9 is out")
+    factories.make_item(meeting, "AOB")
+    live.start_meeting(meeting=meeting, by=alice, now=now - datetime.timedelta(minutes=20))
+    ended = live.end_meeting(session=session(meeting), version=1, by=alice, now=now)
+
+    outcomes = race(
+        lambda: live_end.reopen_meeting(session=session(meeting), version=ended.version, by=alice),
+        lambda: live.close_meeting(session=session(meeting), by=bob),
+    )
+
+    [refused] = errors(outcomes)
+    assert isinstance(refused, live.LiveError)
+    meeting.refresh_from_db()
+    current = session(meeting)
+    if outcomes[0].error is None:  # reopened first: the meeting runs, its minutes wait
+        assert "End the meeting first" in refused.message
+        assert (current.ended_at, meeting.minutes_published_at) == (None, None)
+    else:  # closed first: the minutes went out, the meeting stays ended
+        assert "its minutes were published" in refused.message
+        assert current.ended_at is not None
+        assert meeting.minutes_published_at is not None
+
+
+def test_two_conveners_reopening_at_once_reopen_it_once(meeting, alice, bob):
+    live.start_meeting(meeting=meeting, by=alice, now=T0)
+    ended = live.end_meeting(session=session(meeting), version=1, by=alice, now=at(10))
+
+    def reopen(by):
+        return lambda: live_end.reopen_meeting(
+            session=session(meeting), version=ended.version, by=by, now=at(12)
+        )
+
+    outcomes = race(reopen(alice), reopen(bob))
+
+    [refused] = errors(outcomes)
+    assert isinstance(refused, live.ClockMoved)
+    [won] = winners(outcomes)
+    current = session(meeting)
+    assert current.version == ended.version + 1
+    assert current.driver == won.driver
+    assert current.paused_at == at(10)

@@ -153,7 +153,9 @@ def test_end_then_untick_not_reached_then_close_and_send_the_minutes(client, con
     focus = meeting.items.get(title="Pilot and GlideinWMS")
     client.post(f"/meetings/{meeting.pk}/live/items/{focus.pk}/note/", {"note": "Go"})
 
-    client.post(f"/meetings/{meeting.pk}/live/clock/", {"do": "end", "version": 1})
+    client.post(
+        f"/meetings/{meeting.pk}/live/clock/", {"do": "end", "confirm": "yes", "version": 1}
+    )
     page = html(client.get(f"/meetings/{meeting.pk}/live/"))
     aob = meeting.items.get(title="AOB")
     client.post(f"/meetings/{meeting.pk}/live/items/{aob.pk}/not-reached/", {"not_reached": "0"})
@@ -254,6 +256,7 @@ def test_a_non_public_meetings_status_is_hidden_from_anonymous_visitors(client, 
         factories.make_series(slug="internal", name="Internal", is_public=False),
         state="published",
         revision=1,
+        start=timezone.now(),
     )
     factories.make_item(private, "Budget")
     started(private, convener)

@@ -27,6 +27,11 @@ from adcmeet.meetings.actions.minutes import publish_minutes, save_item_minutes
 from adcmeet.meetings.models import AgendaItem, LiveSession, Meeting
 
 NOTE_LENGTH = 500
+# The history's reason when End makes the meeting held; Reopen reads it (actions.live_end).
+END_REASON = "Ended in live mode."
+# Starting earlier than this before the meeting's start is a mis-click on a later meeting
+# (which End would then mark held); any time after the start is fine (a late meeting).
+EARLIEST_START = datetime.timedelta(days=1)
 
 
 class LiveError(Refused):
@@ -92,14 +97,14 @@ def state(session: LiveSession, *, now: datetime.datetime | None = None) -> Live
     return LiveState(session=session, items=items, clock=clock)
 
 
-def _fresh(pk) -> LiveSession | None:
+def fresh_session(pk) -> LiveSession | None:
     return LiveSession.objects.select_related("meeting__series", "driver").filter(pk=pk).first()
 
 
 def _claim(session: LiveSession, version: int | None, by: User | None) -> LiveSession:
     """Claim the clock's `version` for a step by `by`, who must be driving it."""
     try:
-        claim(session, version, fresh=_fresh)
+        claim(session, version, fresh=fresh_session)
     except Conflict as conflict:
         raise ClockMoved(conflict.current) from None
     if session.ended_at is not None:
@@ -110,7 +115,7 @@ def _claim(session: LiveSession, version: int | None, by: User | None) -> LiveSe
     return session
 
 
-def _enter(session: LiveSession, item: AgendaItem | None, now: datetime.datetime) -> None:
+def enter(session: LiveSession, item: AgendaItem | None, now: datetime.datetime) -> None:
     """Take `item` up: its countdown goes on from what it ran on earlier visits."""
     session.current_item = item
     session.item_started_at = now if item else None
@@ -142,7 +147,7 @@ def _resume(session: LiveSession, now: datetime.datetime) -> None:
     session.paused_at = None
 
 
-def _save(session: LiveSession, by: User | None, now: datetime.datetime) -> LiveSession:
+def save_session(session: LiveSession, by: User | None, now: datetime.datetime) -> LiveSession:
     if by is not None and session.driver_id == by.pk:
         session.driver_seen_at = now
     session.save()
@@ -159,6 +164,12 @@ def start_meeting(*, meeting: Meeting, by: User | None, now=None) -> LiveSession
                 "Only a published meeting can be run live; this one is "
                 f"{meeting.get_state_display().lower()}."
             )
+        if now < meeting.start - EARLIEST_START:
+            raise LiveError(
+                "This meeting starts on "
+                f"{timezone.localtime(meeting.start, meeting.series.tz):%-d %B %Y at %H:%M}: "
+                "it can be run live from a day before its start. Is this the right meeting?"
+            )
         existing = LiveSession.objects.select_related("driver").filter(meeting=meeting).first()
         if existing is not None:
             if existing.ended_at is not None:
@@ -171,7 +182,7 @@ def start_meeting(*, meeting: Meeting, by: User | None, now=None) -> LiveSession
         session = LiveSession(
             meeting=meeting, started_at=now, driver=by, driver_seen_at=now if by else None
         )
-        _enter(session, items[0], now)
+        enter(session, items[0], now)
         session.save()
     return session
 
@@ -207,8 +218,8 @@ def step(
         _resume(session, now)
         if target != here:
             _leave(session, now)
-            _enter(session, items[target], now)
-        return _save(session, by, now)
+            enter(session, items[target], now)
+        return save_session(session, by, now)
 
 
 def pause(*, session: LiveSession, version: int | None, by: User | None, now=None) -> LiveSession:
@@ -217,7 +228,7 @@ def pause(*, session: LiveSession, version: int | None, by: User | None, now=Non
         session = _claim(session, version, by)
         if session.paused_at is None:
             session.paused_at = now
-        return _save(session, by, now)
+        return save_session(session, by, now)
 
 
 def resume(*, session: LiveSession, version: int | None, by: User | None, now=None) -> LiveSession:
@@ -225,7 +236,7 @@ def resume(*, session: LiveSession, version: int | None, by: User | None, now=No
     with transaction.atomic():
         session = _claim(session, version, by)
         _resume(session, now)
-        return _save(session, by, now)
+        return save_session(session, by, now)
 
 
 def end_meeting(
@@ -247,10 +258,10 @@ def end_meeting(
         meeting = lock_meeting(session.meeting_id)
         if meeting.state != Meeting.State.HELD:
             meeting.state = Meeting.State.HELD
-            meeting._change_reason = "Ended in live mode."
+            meeting._change_reason = END_REASON
             save_meeting(meeting, by, "state")
         session.meeting = meeting
-        return _save(session, by, now)
+        return save_session(session, by, now)
 
 
 def take_over(*, session: LiveSession, version: int | None, by: User, now=None) -> LiveSession:
@@ -258,13 +269,13 @@ def take_over(*, session: LiveSession, version: int | None, by: User, now=None) 
     now = now or timezone.now()
     with transaction.atomic():
         try:
-            claim(session, version, fresh=_fresh)
+            claim(session, version, fresh=fresh_session)
         except Conflict as conflict:
             raise ClockMoved(conflict.current) from None
         if session.ended_at is not None:
             raise LiveError("The meeting has ended; there is no clock to drive.")
         session.driver = by
-        return _save(session, by, now)
+        return save_session(session, by, now)
 
 
 def driver_seen(session: LiveSession, by: User, now=None) -> None:
@@ -306,6 +317,10 @@ def add_note(*, item: AgendaItem, by: User | None, text: str) -> AgendaItem:
 def close_meeting(*, session: LiveSession, by: User | None) -> str:
     """After the end, the convener closes the meeting: the minutes are published (mailed
     once; a later correction sends the short note). Returns what publish_minutes did."""
-    if session.ended_at is None:
-        raise LiveError("End the meeting first, then close it.")
-    return publish_minutes(meeting=session.meeting, by=by)
+    with transaction.atomic():
+        # The session's row is locked first, as Reopen claims it first: a Reopen and a Close
+        # at the same moment go one after the other, and the second sees what the first did.
+        locked = LiveSession.objects.select_for_update().filter(pk=session.pk).first()
+        if locked is None or locked.ended_at is None:
+            raise LiveError("End the meeting first, then close it.")
+        return publish_minutes(meeting=session.meeting, by=by)

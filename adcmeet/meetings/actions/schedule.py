@@ -11,7 +11,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from adcmeet.accounts.models import User
-from adcmeet.meetings.actions import rules
+from adcmeet.meetings.actions import live_end, rules
 from adcmeet.meetings.actions.common import (
     AgendaError,
     Section,
@@ -259,7 +259,11 @@ def mark_meetings_held(*, now: datetime.datetime | None = None) -> list[int]:
     The rows are locked and re-read in one transaction, so a convener moving or cancelling the
     meeting at the same moment either goes first (and is respected) or waits. The version is
     left alone: the minutes page, open right after the meeting, must not be refused as stale
-    because of it. The change lands in the meeting's history like any other."""
+    because of it. The change lands in the meeting's history like any other.
+
+    Then live sessions nobody ended, long past their meeting's hard limit, are ended as of
+    their driver's last sign of life (actions.live_end.end_forgotten_sessions), so watchers
+    stop polling and what was not reached is proposed again."""
     now = now or timezone.now()
     with transaction.atomic():
         running = list(
@@ -278,6 +282,7 @@ def mark_meetings_held(*, now: datetime.datetime | None = None) -> list[int]:
                 default_date=now,
                 default_change_reason="The meeting has ended.",
             )
+    live_end.end_forgotten_sessions(now=now)
     return [meeting.pk for meeting in ended]
 
 

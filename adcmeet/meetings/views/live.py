@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
@@ -25,6 +26,7 @@ from adcmeet.core.access import can_run_meeting, login_required, reads_every_mee
 from adcmeet.core.versioning import Refused, answers_refusals
 from adcmeet.meetings import forms
 from adcmeet.meetings.actions import live as actions
+from adcmeet.meetings.actions import live_end
 from adcmeet.meetings.actions.outcomes import record_outcome
 from adcmeet.meetings.models import AgendaItem, LiveSession, Meeting
 from adcmeet.meetings.views.fetch import meeting_item, posted_version, visible_meeting
@@ -77,6 +79,8 @@ def _context(request: HttpRequest, meeting: Meeting, session: LiveSession | None
     state = actions.state(session) if session is not None else None
     items = state.items if state else actions.running_order(meeting)
     visited = {item.pk for item in items if item.actual_seconds is not None}
+    ended = session is not None and session.ended_at is not None
+    reopen_until = live_end.reopen_deadline(session, meeting) if ended else None
     return {
         "meeting": meeting,
         "session": session,
@@ -86,7 +90,11 @@ def _context(request: HttpRequest, meeting: Meeting, session: LiveSession | None
         "items": items,
         "visited": visited,
         "driving": session is not None and session.driver_id == user.pk,
-        "ended": session is not None and session.ended_at is not None,
+        "ended": ended,
+        # On the series' wall clock, as the meeting's own times.
+        "reopen_until": reopen_until and timezone.localtime(reopen_until, meeting.series.tz),
+        # What End would mark not reached, for its confirmation.
+        "untouched": sum(1 for item in items if item.started_at is None),
         "as_of": int(timezone.now().timestamp()),
         "poll_seconds": POLL_SECONDS,
         "level": "success",
@@ -144,9 +152,16 @@ refusals = answers_refusals(_refused)
 @require_GET
 @login_required
 def live(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The page; `?confirm=end` asks before ending (End's first press, also without
+    JavaScript). With htmx: the clock region when it moved since `?since=` (the page's poll),
+    else a 204; without `since`, the live region ("Keep running" after End's question)."""
     meeting = _run_meeting(request, meeting_id)
+    if request.GET.get("confirm") == "end":
+        return _page(request, meeting, confirm_end=True)
     if not request.htmx:
         return _page(request, meeting)
+    if "since" not in request.GET:
+        return _page(request, meeting, focus_end=True)
     session = _session(meeting)
     if session is not None:
         actions.driver_seen(session, request.user)
@@ -170,8 +185,8 @@ def start(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 @refusals
 def step(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    """One button of the clock: `do` is next, previous, pause, resume, end or take-over;
-    `to` an item's id (a jump)."""
+    """One button of the clock: `do` is next, previous, pause, resume, end (with
+    `confirm=yes`), reopen or take-over; `to` an item's id (a jump)."""
     meeting = _run_meeting(request, meeting_id)
     session = _running(meeting)
     version, by = posted_version(request), request.user
@@ -188,9 +203,20 @@ def step(request: HttpRequest, meeting_id: int) -> HttpResponse:
     elif do == "resume":
         actions.resume(session=session, version=version, by=by)
         notice = "Resumed."
+    elif do == "end" and request.POST.get("confirm") != "yes":
+        # End is asked first (a stale page's End button, a script's POST): never one press.
+        if not request.htmx:
+            return redirect(reverse("meeting-live", args=[meeting.pk]) + "?confirm=end")
+        return _page(request, meeting, confirm_end=True)
     elif do == "end":
         actions.end_meeting(session=session, version=version, by=by)
-        notice = "The meeting has ended. Tidy the minutes, then close the meeting."
+        notice = (
+            "The meeting has ended. Tidy the minutes, then close the meeting. Ended too early? "
+            f"Reopen it within {live_end.REOPEN_WINDOW.seconds // 60} minutes."
+        )
+    elif do == "reopen":
+        live_end.reopen_meeting(session=session, version=version, by=by)
+        notice = "The meeting is running again, paused: resume when the room does."
     elif do == "take-over":
         actions.take_over(session=session, version=version, by=by)
         notice = "You drive the clock now."

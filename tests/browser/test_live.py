@@ -1,6 +1,7 @@
 """In Chromium: the demo convener runs a whole meeting in live mode with the keyboard, while
 the demo developer (a plain reader) watches the meeting page follow it within seconds; what
-each item ran, and what was not reached, is stored (issue 16)."""
+each item ran, and what was not reached, is stored (issue 16). End asks first; an End
+pressed too early is reopened and the meeting ended again, all from the keyboard."""
 
 import datetime
 
@@ -95,11 +96,39 @@ def test_the_convener_runs_the_meeting_with_the_keyboard_and_a_reader_watches_it
     expect(page.locator("#live [role=status]")).to_contain_text("Noted under")
     expect(announce).to_have_text("Now: PanDA server release, item 3 of 4.")
 
-    page.get_by_role("button", name="End the meeting").focus()
+    # End asks first, in place; the keyboard lands on the answer. Keep running goes back.
+    end = page.get_by_role("link", name="End the meeting")
+    end.focus()
+    page.keyboard.press("Enter")
+    question = page.locator("#live .live-confirm")
+    expect(question).to_contain_text("End the meeting? 1 item not taken up will be marked")
+    expect(page.get_by_role("button", name="End now")).to_be_focused()
+    assert axe_violations(page, js_modules, serious_only=True) == []
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Keep running")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(question).to_have_count(0)
+    expect(end).to_be_focused()
+    assert LiveSession.objects.get(meeting=meeting).ended_at is None
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="End now")).to_be_focused()
     page.keyboard.press("Enter")
     expect(announce).to_have_text("The meeting has ended.")
     expect(page.get_by_role("button", name="Close and send the minutes")).to_be_visible()
     expect(panel).to_contain_text("The meeting has ended", timeout=WITHIN_A_FEW_SECONDS)
+
+    # Ended too early: Reopen brings the clock back, paused on the last item; then End again.
+    page.get_by_role("button", name="Reopen the meeting").focus()
+    page.keyboard.press("Enter")
+    expect(announce).to_have_text("Now: PanDA server release, item 3 of 4, paused.")
+    assert meeting.items.get(title="AOB").not_reached is False
+    page.keyboard.press(" ")
+    expect(announce).to_have_text("Now: PanDA server release, item 3 of 4.")
+    page.get_by_role("link", name="End the meeting").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="End now")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(announce).to_have_text("The meeting has ended.")
 
     items = {item.title: item for item in meeting.items.all()}
     focus, rucio, panda = (
@@ -128,6 +157,7 @@ def test_live_mode_and_the_watchers_panel_fit_a_phone(login_as, live_server, dem
     live.start_meeting(meeting=meeting, by=demo["convener"])
     for user, path in (
         (demo["convener"], f"/meetings/{meeting.pk}/live/"),
+        (demo["convener"], f"/meetings/{meeting.pk}/live/?confirm=end"),
         (demo["reader"], f"/meetings/{meeting.pk}/"),
     ):
         page = login_as(user)

@@ -72,8 +72,13 @@ def test_actions_alone_send_conveners_no_slip_digest(actions):
 
 
 def test_slips_and_actions_share_one_digest(actions, developer):
-    factories.make_roadmap(2030)
-    factories.make_deliverable("looping job killer", period="April", owners=(developer,))
+    """Last year's item, this year's roadmap tracked: Bob is not asked for a status, so his
+    digest is his weekly mail (tests/meetings/test_one_weekly_mail.py: when he is asked)."""
+    old = factories.make_roadmap(2030)
+    factories.make_roadmap(2031)
+    factories.make_deliverable(
+        "looping job killer", roadmap=old, period="April", owners=(developer,)
+    )
 
     bob = owner_digests()[developer.email]
 

@@ -16,7 +16,7 @@ from django.test import Client
 
 from adcmeet.accounts import mailprefs
 from adcmeet.accounts.models import CONVENER, User
-from adcmeet.meetings.mail import digests, meeting_mail, outbox, reminders
+from adcmeet.meetings.mail import digests, meeting_mail, outbox, reminders, status_requests
 from adcmeet.meetings.models import OutboundMail
 from deliverables.actions import carry_over
 from deliverables.models import Deliverable, DeliverableChange
@@ -162,9 +162,12 @@ def test_without_series_conveners_the_site_conveners_are_nudged(db):
 @pytest.fixture
 def slips(published, developer, manager):
     """Bob owns three items of 2030 left open and one whose start-by date passed; Carol one;
-    a done item, a "Later" item and one moved to a later period last week are not late."""
+    a done item, a "Later" item and one moved to a later period last week are not late.
+    All of them are last year's, which the meeting's tracking does not read: nobody is asked
+    for a status, so each owner's weekly mail is the digest (tests/meetings/
+    test_one_weekly_mail.py has the owners who are asked)."""
     old = make_roadmap(2030)
-    current = make_roadmap(2031)
+    make_roadmap(2031)
     late = [
         make_deliverable(title, roadmap=old, period=period, owners=(developer,))
         for title, period in [
@@ -175,8 +178,8 @@ def slips(published, developer, manager):
     ]
     start_by = make_deliverable(
         "DDM deletion campaign",
-        roadmap=current,
-        period="June",
+        roadmap=old,
+        period="Later",
         owners=(developer,),
         deadline=datetime.date(2031, 2, 1),
         lead_time_days=30,
@@ -191,13 +194,13 @@ def slips(published, developer, manager):
         done_on=datetime.date(2030, 4, 20),
     )
     make_deliverable("some day", roadmap=old, period="Later", owners=(developer,))
-    moved = make_deliverable("event service", roadmap=current, period="Summer", owners=(manager,))
+    moved = make_deliverable("event service", roadmap=old, period="Later", owners=(manager,))
     DeliverableChange.objects.create(
         deliverable=moved,
         kind=DeliverableChange.Kind.MOVE,
         at=zurich(10, 11),
-        from_period=current.periods.get(label="April"),
-        to_period=current.periods.get(label="Summer"),
+        from_period=old.periods.get(label="April"),
+        to_period=old.periods.get(label="Later"),
         is_slip=True,
         reason="waiting for the new Harvester",
     )
@@ -241,7 +244,7 @@ def test_conveners_get_every_slip_grouped_by_owner_with_recent_moves(slips, conv
     text = digest.rendered.text
     assert text.index("Bob Developer") < text.index("looping job killer")
     assert text.index("Carol Manager") < text.index("cost model")
-    assert "moved from April to Summer on 10 Jan: waiting for the new Harvester" in text
+    assert "moved from April to Later on 10 Jan: waiting for the new Harvester" in text
 
 
 def test_digests_fall_due_tuesday_morning_before_the_wednesday_meeting(slips):
@@ -296,15 +299,17 @@ def test_items_carried_into_a_newer_roadmap_are_chased_only_through_their_copies
 
     due = digests.slip_digests_due(TUESDAY_9)
 
-    owner_mail = {d.recipient[1]: d for d in due if d.kind == Kind.SLIP_DIGEST}
-    assert sorted(owner_mail) == [developer.email]  # Carol's only late item was carried
-    text = owner_mail[developer.email].rendered.text
+    # The copies are this year's, which the meeting tracks: Bob is asked about them, so his
+    # status request is his weekly mail; Carol's only late item was carried.
+    assert [d for d in due if d.kind == Kind.SLIP_DIGEST] == []
+    status_requests.queue_status_requests(TUESDAY_9)
+    (row,) = OutboundMail.objects.filter(kind=Kind.STATUS_REQUEST, recipient=developer.email)
+    text, html = row.body_text, row.body_html
     assert text.count("AGIS migration") == 1
-    assert f"http://127.0.0.1:8000/deliverables/{copy.pk}/" in text
-    assert f"http://127.0.0.1:8000/deliverables/{agis.pk}/" not in text
-    assert f"({new})" in text or str(new) in text
-    for item in [*slips["late"], slips["carol"]]:
-        assert item.title not in text
+    assert f'href="http://127.0.0.1:8000/deliverables/{copy.pk}/"' in html
+    assert new.deliverables.filter(pk=copy.pk).exists()
+    for item in [agis, *slips["late"], slips["carol"]]:
+        assert f"http://127.0.0.1:8000/deliverables/{item.pk}/" not in text + html
     (digest,) = [d for d in due if d.kind == Kind.CONVENER_DIGEST]
     assert digest.recipient[1] == convener.email
     assert "looping job killer" not in digest.rendered.text
@@ -320,17 +325,27 @@ def test_an_old_item_that_was_not_carried_over_is_still_chased(slips, developer)
 
     due = digests.slip_digests_due(TUESDAY_9)
 
-    (bob,) = [d for d in due if d.kind == Kind.SLIP_DIGEST and d.recipient[1] == developer.email]
-    assert "left behind" in bob.rendered.text
-    assert f"http://127.0.0.1:8000/deliverables/{left.pk}/" in bob.rendered.text
-    assert "looping job killer" not in bob.rendered.text
+    # Asked about his carried items, Bob gets the old one in his status request, among the
+    # late items the meeting's tracking does not cover, instead of in a digest of its own.
+    assert [
+        d for d in due if d.kind == Kind.SLIP_DIGEST and d.recipient[1] == developer.email
+    ] == []
+    status_requests.queue_status_requests(TUESDAY_9)
+    (row,) = OutboundMail.objects.filter(kind=Kind.STATUS_REQUEST, recipient=developer.email)
+    also_late = row.body_text.split("Also late")[1]
+    assert "* left behind (" in also_late
+    assert f"Mark done or move: http://127.0.0.1:8000/deliverables/{left.pk}/" in also_late
+    assert "May ended on 31 May 2030 and it is open" in also_late
+    assert f"http://127.0.0.1:8000/deliverables/{slips['late'][0].pk}/" not in row.body_text
 
 
 def test_the_slip_scan_takes_a_fixed_number_of_queries(
     published, convener, django_assert_max_num_queries
 ):
-    """5,000 deliverables, 400 owners: the scan and 400 digests in a handful of queries."""
+    """5,000 deliverables, 400 owners: the scan and 400 digests in a handful of queries.
+    Last year's items, this year's roadmap tracked: nobody is asked for a status instead."""
     old = make_roadmap(2030)
+    make_roadmap(2031)
     periods = list(old.periods.exclude(label="Later"))
     owners = User.objects.bulk_create(
         User(username=f"owner{n}", name=f"Owner {n:03}", email=f"owner{n}@example.org")
@@ -344,7 +359,9 @@ def test_the_slip_scan_takes_a_fixed_number_of_queries(
     Through.objects.bulk_create(
         Through(deliverable_id=item.pk, user_id=owners[n % 400].pk) for n, item in enumerate(items)
     )
-    with django_assert_max_num_queries(8):
+    # The digest's own eight, and four for who is asked for a status (asked.asks_due: the
+    # meetings, the roadmap, its tracking candidates; and this week's requests).
+    with django_assert_max_num_queries(12):
         due = digests.slip_digests_due(TUESDAY_9)
     owner_digests = [d for d in due if d.kind == Kind.SLIP_DIGEST]
     assert len(owner_digests) == 400
@@ -449,6 +466,7 @@ def test_the_one_click_header_of_a_sent_digest_unsubscribes_its_recipient(
 
 def test_opted_out_owners_cost_no_extra_queries(published, convener, django_assert_max_num_queries):
     old = make_roadmap(2030)
+    make_roadmap(2031)
     period = old.periods.get(label="April")
     owners = User.objects.bulk_create(
         User(
@@ -467,7 +485,9 @@ def test_opted_out_owners_cost_no_extra_queries(published, convener, django_asse
         Through(deliverable_id=item.pk, user_id=owner.pk)
         for item, owner in zip(items, owners, strict=True)
     )
-    with django_assert_max_num_queries(8):
+    # The digest's own eight, and four for who is asked for a status (asked.asks_due: the
+    # meetings, the roadmap, its tracking candidates; and this week's requests).
+    with django_assert_max_num_queries(12):
         due = digests.slip_digests_due(TUESDAY_9)
     owner_digests = sorted(d.recipient[1] for d in due if d.kind == Kind.SLIP_DIGEST)
     assert owner_digests == sorted(f"owner{n}@example.org" for n in range(0, 60, 2))

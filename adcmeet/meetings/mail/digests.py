@@ -7,6 +7,10 @@ every slip, including items moved to a later period during the past week. An ite
 over into a newer roadmap is chased through its copy there, never through the old one
 (docs/notifications.md, "Which roadmaps").
 
+An owner asked for a status at the same moment (`asked.asks_due`, the answer both jobs share)
+gets no digest: their status request carries their late items and open actions, so the week
+brings them one mail, whichever job runs first.
+
 Plain functions with an injected clock, idempotent through the outbox keys (per person and ISO
 week); beat and `send_slip_reminders` call them.
 """
@@ -26,10 +30,10 @@ from django.utils import timezone
 
 from adcmeet.accounts import mailprefs
 from adcmeet.accounts.models import CONVENER
-from adcmeet.meetings.mail import compose, outbox
+from adcmeet.meetings.mail import asked, compose, outbox
 from adcmeet.meetings.mail.reminders import LOOKAHEAD
 from adcmeet.meetings.models import ActionItem, Meeting, OutboundMail
-from deliverables.models import Deliverable, DeliverableChange
+from deliverables.models import Deliverable, DeliverableChange, StatusRequest
 
 Kind = OutboundMail.Kind
 SLIP_DIGEST_DAYS_BEFORE = 1
@@ -124,6 +128,18 @@ def slip_items(today: datetime.date, *, now: datetime.datetime) -> list[SlipItem
     return items
 
 
+def late_by_owner(items: list[SlipItem]) -> dict[int, tuple[Any, list[SlipItem]]]:
+    """Each owner's late items: only what they can act on (a move they made is not theirs to
+    fix again)."""
+    by_owner: dict[int, tuple[Any, list[SlipItem]]] = {}
+    for item in items:
+        if not (item.overdue or item.start_by_passed):
+            continue
+        for owner in item.deliverable.owners.all():
+            by_owner.setdefault(owner.pk, (owner, []))[1].append(item)
+    return by_owner
+
+
 def open_actions(today: datetime.date) -> dict[int, tuple[Any, list[dict[str, Any]]]]:
     """Open action items with a due date, by active owner with an address: (owner, actions),
     the earliest due first, so the overdue ones lead. One query."""
@@ -171,18 +187,13 @@ def slip_digests_due(now: datetime.datetime | None = None) -> list[outbox.Draft]
     }
     drafts: list[outbox.Draft] = []
 
-    # Owners: only what they can act on (a move they made is not theirs to fix again).
-    by_owner: dict[int, tuple[Any, list[SlipItem]]] = {}
-    for item in items:
-        if not (item.overdue or item.start_by_passed):
-            continue
-        for owner in item.deliverable.owners.all():
-            by_owner.setdefault(owner.pk, (owner, []))[1].append(item)
+    by_owner = late_by_owner(items)
     for pk, (owner, _) in actions.items():
         by_owner.setdefault(pk, (owner, []))
+    status_asked = asked_this_week(now, local.date()) if by_owner else set()
     for owner, owned in by_owner.values():
         # Opted out: the flag came with the prefetched owners, so skipping costs no query.
-        if not owner.email or not owner.wants_slip_digests:
+        if not owner.email or not owner.wants_slip_digests or owner.pk in status_asked:
             continue
         drafts.extend(
             compose.personal(
@@ -227,6 +238,18 @@ def slip_digests_due(now: datetime.datetime | None = None) -> list[outbox.Draft]
             )
         )
     return outbox.without_existing(drafts)
+
+
+def asked_this_week(now: datetime.datetime, meeting_day: datetime.date) -> set[int]:
+    """Owners whose status request is their weekly mail: asked now (`asked.asks_due`, what
+    decides at the moment both jobs fall due), or asked already for a meeting of the digest's
+    week (so a report that closed their last asked item, or a second meeting that week, does
+    not bring the digest a quarter of an hour or a day after the request)."""
+    monday = meeting_day - datetime.timedelta(days=meeting_day.weekday())
+    earlier = StatusRequest.objects.filter(
+        for_date__range=(monday, monday + datetime.timedelta(days=6))
+    ).values_list("owner_id", flat=True)
+    return {ask.owner.pk for ask in asked.asks_due(now)} | set(earlier)
 
 
 def _all_conveners() -> list[Any]:

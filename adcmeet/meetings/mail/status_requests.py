@@ -15,89 +15,31 @@ twice. Nothing is sent when nothing is due.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from adcmeet.accounts import mailprefs
 from adcmeet.lib import mail
-from adcmeet.meetings.actions.tracking import TrackingProposal, tracking_candidates
-from adcmeet.meetings.mail import compose, outbox
-from adcmeet.meetings.mail.reminders import LOOKAHEAD
-from adcmeet.meetings.models import Meeting, OutboundMail
+from adcmeet.meetings.actions.tracking import TrackingProposal
+from adcmeet.meetings.mail import asked, compose, digests, outbox
+from adcmeet.meetings.models import OutboundMail
 from deliverables import status_links
 from deliverables.actions.status import request_status
-from deliverables.models import Period, Roadmap, StatusLink
+from deliverables.models import Period, StatusLink
 
 Kind = OutboundMail.Kind
-STATUS_REQUEST_DAYS_BEFORE = 1
-# Owners answer on the same switch as the slip digest: both are "mail about my deliverables".
-PREFERENCE = mailprefs.SLIP_DIGESTS
 Purpose = StatusLink.Purpose
-
-
-@dataclasses.dataclass
-class Ask:
-    """One owner, asked for one meeting day: the first meeting of that day and their items."""
-
-    owner: Any
-    for_date: datetime.date
-    meeting: Meeting
-    items: list[TrackingProposal]
-
-    @property
-    def key(self) -> str:
-        return f"status_request:{self.for_date:%Y-%m-%d}:user{self.owner.pk}"
-
-
-def request_moment(meeting: Meeting) -> datetime.datetime:
-    """When owners are asked about `meeting`: MAIL_SEND_HOUR the day before, series time."""
-    day = meeting.local_start.date() - datetime.timedelta(days=STATUS_REQUEST_DAYS_BEFORE)
-    return compose.at_send_hour(day, meeting.series)
-
-
-def meetings_due(now: datetime.datetime) -> list[Meeting]:
-    """Draft or published meetings whose request moment has come and that have not started."""
-    meetings = (
-        Meeting.objects.filter(
-            state__in=(Meeting.State.DRAFT, Meeting.State.PUBLISHED),
-            start__gt=now,
-            start__lte=now + LOOKAHEAD,
-        )
-        .select_related("series")
-        .order_by("start", "pk")
-    )
-    return [meeting for meeting in meetings if now >= request_moment(meeting)]
-
-
-def asks_due(now: datetime.datetime) -> list[Ask]:
-    """Who is to be asked about what now, one `Ask` per owner and meeting day (two series
-    meeting the same day make one mail), before the outbox and the requests already made
-    are consulted. Owners without an address or who opted out are left out."""
-    meetings = meetings_due(now)
-    if not meetings:
-        return []
-    roadmap = Roadmap.objects.current()
-    asks: dict[tuple[datetime.date, int], Ask] = {}
-    for meeting in meetings:
-        for_date = meeting.local_start.date()
-        # The agenda's own tracking items too: their status line shows beside them.
-        for proposal in tracking_candidates(meeting=meeting, roadmap=roadmap, exclude_agenda=False):
-            for owner in proposal.deliverable.owners.all():
-                if not owner.is_active or not owner.email or not getattr(owner, PREFERENCE.field):
-                    continue
-                ask = asks.setdefault(
-                    (for_date, owner.pk),
-                    Ask(owner=owner, for_date=for_date, meeting=meeting, items=[]),
-                )
-                if all(item.deliverable.pk != proposal.deliverable.pk for item in ask.items):
-                    ask.items.append(proposal)
-    return list(asks.values())
+# Who is asked about what lives in `asked`, which the slip digest reads too; the names stay
+# importable from here for the command and the settings' note.
+STATUS_REQUEST_DAYS_BEFORE = asked.STATUS_REQUEST_DAYS_BEFORE
+PREFERENCE = asked.PREFERENCE
+Ask = asked.Ask
+request_moment = asked.request_moment
+meetings_due = asked.meetings_due
+asks_due = asked.asks_due
 
 
 def _item_context(
@@ -123,7 +65,37 @@ def _item_context(
     }
 
 
-def _context(ask: Ask, tokens: dict[tuple[int, str], str], expires_at, now) -> dict:
+class _Weekly:
+    """What the owner's slip digest would have told them, read once per run and day: their
+    late items and open actions go into the status request, which replaces the digest."""
+
+    def __init__(self, now: datetime.datetime) -> None:
+        self.now = now
+        self._days: dict[datetime.date, tuple] = {}
+
+    def _for(self, today: datetime.date) -> tuple:
+        if today not in self._days:
+            late = digests.late_by_owner(digests.slip_items(today, now=self.now))
+            self._days[today] = (late, digests.open_actions(today))
+        return self._days[today]
+
+    def context(self, ask: Ask, today: datetime.date) -> dict:
+        late, actions = self._for(today)
+        asked_pks = {item.deliverable.pk for item in ask.items}
+        also_late = [
+            item.as_context()
+            for item in late.get(ask.owner.pk, (ask.owner, []))[1]
+            if item.deliverable.pk not in asked_pks
+        ]
+        return {
+            "also_late": also_late,
+            "actions": actions.get(ask.owner.pk, (ask.owner, []))[1],
+        }
+
+
+def _context(
+    ask: Ask, tokens: dict[tuple[int, str], str], expires_at, now, weekly: _Weekly
+) -> dict:
     meeting = ask.meeting
     local = meeting.local_start
     today = timezone.localtime(now, meeting.series.tz).date()
@@ -142,6 +114,7 @@ def _context(ask: Ask, tokens: dict[tuple[int, str], str], expires_at, now) -> d
             _item_context(item, tokens, periods[item.deliverable.roadmap_id], today)
             for item in ask.items
         ],
+        **weekly.context(ask, today),
         "mine_url": compose.absolute(reverse("my-deliverables")),
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
@@ -160,6 +133,7 @@ def queue_status_requests(now: datetime.datetime | None = None) -> list[int]:
     )
     ids: list[int] = []
     expires_at = status_links.default_expiry(now)
+    weekly = _Weekly(now)
     for ask in asks:
         if ask.key in sent:
             continue
@@ -183,7 +157,7 @@ def queue_status_requests(now: datetime.datetime | None = None) -> list[int]:
                         kind=Kind.STATUS_REQUEST,
                         key=ask.key,
                         template="status_request",
-                        context=_context(ask, tokens, expires_at, now),
+                        context=_context(ask, tokens, expires_at, now, weekly),
                         preference=PREFERENCE,
                         meeting=ask.meeting,
                     )

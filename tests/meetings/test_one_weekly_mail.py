@@ -83,6 +83,7 @@ def test_an_asked_owner_gets_one_mail_with_the_items_and_the_actions(jobs, week,
 
     [mail] = mails_to(developer.email)
     assert mail.kind == Kind.STATUS_REQUEST
+    assert mail.subject == "How does your 1 deliverable stand before Wednesday 15 Jan?"
     text = mail.body_text
     # What he is asked about, with its links.
     assert text.count("DDM deletion campaign") == 1

@@ -122,6 +122,9 @@ def test_the_convener_runs_the_meeting_with_the_keyboard_and_a_reader_watches_it
     page.keyboard.press("Enter")
     expect(announce).to_have_text("Now: PanDA server release, item 3 of 4, paused.")
     assert meeting.items.get(title="AOB").not_reached is False
+    # The watchers kept asking after the end (it could be reopened): they follow the Reopen.
+    expect(panel).to_contain_text("PanDA server release", timeout=WITHIN_A_FEW_SECONDS)
+    expect(panel).to_contain_text("paused")
     page.keyboard.press(" ")
     expect(announce).to_have_text("Now: PanDA server release, item 3 of 4.")
     page.get_by_role("link", name="End the meeting").focus()
@@ -129,6 +132,7 @@ def test_the_convener_runs_the_meeting_with_the_keyboard_and_a_reader_watches_it
     expect(page.get_by_role("button", name="End now")).to_be_focused()
     page.keyboard.press("Enter")
     expect(announce).to_have_text("The meeting has ended.")
+    expect(panel).to_contain_text("The meeting has ended", timeout=WITHIN_A_FEW_SECONDS)
 
     items = {item.title: item for item in meeting.items.all()}
     focus, rucio, panda = (

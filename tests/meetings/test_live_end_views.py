@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from adcmeet.meetings.actions import live
+from adcmeet.meetings.actions import live, live_end
 from adcmeet.meetings.models import LiveSession, Meeting
 from tests import factories
 
@@ -159,3 +159,23 @@ def test_next_weeks_meeting_is_not_started_by_a_mis_click(client, convener, meet
     assert response.status_code == 422
     assert "it can be run live from a day before its start" in html(response)
     assert not LiveSession.objects.exists()
+
+
+def test_watchers_keep_asking_after_the_end_and_see_a_reopen(client, meeting, running):
+    client.post(clock(meeting), {"do": "end", "confirm": "yes", "version": 1})
+    client.logout()
+    ended = client.get(f"/meetings/{meeting.pk}/live/status/", **HX)
+    unchanged = client.get(
+        f"/meetings/{meeting.pk}/live/status/", HTTP_IF_NONE_MATCH=ended["ETag"], **HX
+    )
+    live_end.reopen_meeting(session=session(meeting), version=2, by=None)
+
+    reopened = client.get(
+        f"/meetings/{meeting.pk}/live/status/", HTTP_IF_NONE_MATCH=ended["ETag"], **HX
+    )
+
+    assert (ended.status_code, unchanged.status_code) == (200, 304)
+    assert "The meeting has ended" in html(ended)
+    assert reopened.status_code == 200
+    assert "Pilot and GlideinWMS" in html(reopened)
+    assert "paused" in html(reopened)

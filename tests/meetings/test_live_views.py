@@ -244,9 +244,16 @@ def test_the_status_stops_polling_when_nothing_runs_or_the_meeting_ended(client,
     before = client.get(f"/meetings/{meeting.pk}/live/status/")
     started(meeting, convener)
     live.end_meeting(session=session(meeting), version=1, by=convener)
+    # Ended, but reopenable for half an hour: the watchers keep asking.
+    reopenable = client.get(f"/meetings/{meeting.pk}/live/status/")
+    long_ago = timezone.now() - datetime.timedelta(minutes=31)
+    LiveSession.objects.filter(meeting=meeting).update(started_at=long_ago, ended_at=long_ago)
     after = client.get(f"/meetings/{meeting.pk}/live/status/")
 
     assert before.status_code == 286
+    assert reopenable.status_code == 200
+    assert "The meeting has ended" in html(reopenable)
+    assert "hx-trigger" in html(reopenable)
     assert after.status_code == 286
     assert "The meeting has ended" in html(after)
 

@@ -335,11 +335,18 @@ def _etag(row: dict) -> str:
 @site_visible
 def status(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The watchers' panel, polled. Nothing moved: 304 from one query (the session's version
-    with its series' visibility), no session read, no template. Ended, or never started: 286,
-    so htmx stops polling."""
+    with its series' visibility), no session read, no template. Never started, or ended and
+    no longer reopenable: 286, so htmx stops polling."""
     row = (
         LiveSession.objects.filter(meeting_id=meeting_id)
-        .values("pk", "version", "ended_at", "meeting__updated_at", "meeting__series__is_public")
+        .values(
+            "pk",
+            "version",
+            "ended_at",
+            "meeting__updated_at",
+            "meeting__minutes_published_at",
+            "meeting__series__is_public",
+        )
         .first()
     )
     public = row is not None and row["meeting__series__is_public"] and not settings.SITE_PRIVATE
@@ -348,15 +355,26 @@ def status(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if row is None:
         return HttpResponse(status=STOP_POLLING)
     etag = _etag(row)
-    if row["ended_at"] is None and etag in parse_etags(request.headers.get("If-None-Match", "")):
+    # An ended meeting may still be reopened (actions.live_end): the watchers keep asking
+    # until it no longer can, so a Reopen reaches them as any step does.
+    ended, published = row["ended_at"], row["meeting__minutes_published_at"]
+    reopenable = (
+        ended is not None and published is None and timezone.now() < ended + live_end.REOPEN_WINDOW
+    )
+    polled = ended is None or reopenable
+    if polled and etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponse(status=304)
     else:
         meeting = watched_meeting(request, meeting_id)
         panel = watcher_panel(meeting)
-        body = render_to_string(
-            f"{STATUS_TEMPLATE}#panel", {"meeting": meeting, "live": panel}, request
-        )
-        response = HttpResponse(body, status=200 if panel else STOP_POLLING)
+        context = {
+            "meeting": meeting,
+            "live": panel,
+            "reopenable": reopenable,
+            "poll_seconds": POLL_SECONDS,
+        }
+        body = render_to_string(f"{STATUS_TEMPLATE}#panel", context, request)
+        response = HttpResponse(body, status=200 if polled else STOP_POLLING)
     response["ETag"] = etag
     # Every poll asks again; a non-public series' state stays out of shared caches.
     patch_cache_control(response, no_cache=True, private=not public)

@@ -5,6 +5,8 @@ refused once the minutes went out; a meeting a week ahead is not started."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from adcmeet.meetings.actions import live, live_end
@@ -179,3 +181,25 @@ def test_watchers_keep_asking_after_the_end_and_see_a_reopen(client, meeting, ru
     assert reopened.status_code == 200
     assert "Pilot and GlideinWMS" in html(reopened)
     assert "paused" in html(reopened)
+
+
+def test_ends_question_and_the_ended_page_cost_no_more_than_the_running_page(
+    client, meeting, running, django_assert_max_num_queries
+):
+    client.get(f"/meetings/{meeting.pk}/live/")  # warm: content types, templates
+    with CaptureQueriesContext(connection) as running_page:
+        client.get(f"/meetings/{meeting.pk}/live/")
+    # Counted now: the captured list is a view on the connection's log, which the
+    # assertions below clear.
+    limit = len(running_page)
+    for n in range(30):
+        factories.make_item(meeting, f"Site report {n}", duration_minutes=5)
+
+    with django_assert_max_num_queries(limit):
+        asked = client.get(f"/meetings/{meeting.pk}/live/?confirm=end")
+    client.post(clock(meeting), {"do": "end", "confirm": "yes", "version": 1})
+    with django_assert_max_num_queries(limit):
+        ended = client.get(f"/meetings/{meeting.pk}/live/")
+
+    assert "32 items not taken up" in html(asked)
+    assert "Reopen the meeting" in html(ended)

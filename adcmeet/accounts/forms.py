@@ -10,7 +10,9 @@ class MailPreferencesForm(forms.ModelForm):
         model = User
         fields = ["wants_slip_digests", "wants_convener_mail"]
         labels = {
-            "wants_slip_digests": "The weekly digest of my slipped deliverables",
+            "wants_slip_digests": (
+                "The weekly mail about my deliverables (status requests, slips, open actions)"
+            ),
             "wants_convener_mail": (
                 "Convener mail: the weekly digest of all slips and the nudge about a draft agenda"
             ),

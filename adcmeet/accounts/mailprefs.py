@@ -25,8 +25,12 @@ class Preference:
     label: str  # what the person stops getting, as a noun phrase
 
 
+# One switch for the owner's weekly mail: the status request the day before a meeting, or the
+# digest of what slipped in a week nobody asks (docs/notifications.md, "One weekly mail").
 SLIP_DIGESTS = Preference(
-    "slip", "wants_slip_digests", "the weekly digest of your slipped deliverables"
+    "slip",
+    "wants_slip_digests",
+    "the weekly mail about your deliverables (status requests and slip digests)",
 )
 CONVENER_MAIL = Preference(
     "convener",

@@ -26,7 +26,7 @@ def test_the_me_page_has_a_labelled_mail_form(client, developer):
     assert 'action="/me/mail/"' in page
     assert 'name="csrfmiddlewaretoken"' in page
     for name, label in [
-        ("wants_slip_digests", "The weekly digest of my slipped deliverables"),
+        ("wants_slip_digests", "The weekly mail about my deliverables (status requests"),
         ("wants_convener_mail", "Convener mail: the weekly digest of all slips"),
     ]:
         assert f'<input type="checkbox" name="{name}"' in page
@@ -87,7 +87,10 @@ def test_get_asks_for_confirmation_and_changes_nothing(client, developer):
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Stop sending the weekly digest of your slipped deliverables to Bob Developer?" in page
+    assert (
+        "Stop sending the weekly mail about your deliverables (status requests and slip digests) "
+        "to Bob Developer?" in page
+    )
     assert f'<form method="post" action="{path}">' in page
     assert '<button type="submit">Unsubscribe</button>' in page
     assert flags(developer) == (True, True)

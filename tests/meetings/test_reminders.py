@@ -452,9 +452,7 @@ def test_the_one_click_header_of_a_sent_digest_unsubscribes_its_recipient(
     response = Client(enforce_csrf_checks=True).post(path, {"List-Unsubscribe": "One-Click"})
 
     assert response.status_code == 200
-    assert "no longer gets the weekly digest of your slipped deliverables" in (
-        response.content.decode()
-    )
+    assert "no longer gets the weekly mail about your deliverables" in (response.content.decode())
     developer.refresh_from_db()
     manager.refresh_from_db()
     assert (developer.wants_slip_digests, developer.wants_convener_mail) == (False, True)

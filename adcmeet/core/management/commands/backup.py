@@ -3,7 +3,8 @@
 PostgreSQL: `pg_dump -Fc` (custom format: compressed, restorable table by table, checked with
 `pg_restore --list` before we say it is done). SQLite: `dumpdata` of every application table as
 JSON (gzip-compressed when the name ends in .gz), with natural keys for content types so it
-loads into any freshly migrated database, SQLite or PostgreSQL. Sessions, login-throttling
+loads into any freshly migrated database, SQLite or PostgreSQL (times kept to the millisecond,
+as fixtures do). Sessions, login-throttling
 counters, content types and permissions are left out: the first two are transient, the last
 two are rebuilt by `migrate`. Restore with `manage.py restore FILE` (see docs/security.md).
 """

@@ -107,11 +107,24 @@ def create_upcoming(request: HttpRequest, slug: str) -> HttpResponse:
 # and the consent agenda (actions.tracking.consent_agenda), computed from the owners' reports
 # since the series' previous meeting over the current roadmap: its periods, deliverables,
 # owners and history.
+#
+# The consent agenda only ever reads the current roadmap's deliverables (and whether they were
+# carried into a newer one), so only those rows are stamped, not the whole table of every year's
+# deliverables and owners: summing every row's version was most of a cache hit's time. Three
+# narrow sources rather than one with OR: PostgreSQL answers each from an index.
 _meeting = Param("meeting")
 _items = AgendaItem.objects.filter(meeting=_meeting)
+_current_roadmap = Roadmap.objects.newest_first().values("pk")[:1]
 MEETING_PAGE = fragments.Sources(
     "meeting",
-    Meeting.objects.filter(series=Param("series")),
+    Meeting.objects.filter(pk=_meeting),
+    # Reports count from the start of the series' previous meeting (reports_since).
+    Meeting.objects.filter(
+        pk__in=Meeting.objects.filter(series=Param("series"), start__lt=Param("start"))
+        .exclude(state=Meeting.State.CANCELLED)
+        .order_by("-start")
+        .values("pk")[:1]
+    ),
     MeetingSeries.objects.filter(pk=Param("series")),
     _items,
     ActionItem.objects.filter(meeting=_meeting),
@@ -120,8 +133,14 @@ MEETING_PAGE = fragments.Sources(
     User,
     TaskForce,
     OutlineItem.objects.filter(pk__in_array=_items.values("outline_item")),
-    Deliverable,
-    Deliverable.owners.through,
+    Deliverable.objects.filter(roadmap=_current_roadmap),
+    # A copy carried out of it takes its original off the consent agenda.
+    Deliverable.objects.filter(carried_from__roadmap=_current_roadmap),
+    # The agenda names its tracked deliverables, whichever roadmap they are in.
+    Deliverable.objects.filter(pk__in_array=_items.values("deliverable")),
+    Deliverable.owners.through.objects.filter(
+        deliverable_id__in_array=Deliverable.objects.filter(roadmap=_current_roadmap).values("pk")
+    ),
     Roadmap,
     Period,
     fragments.Newest(DeliverableChange),
@@ -167,7 +186,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     presenter = not can_edit and presents_in(user, meeting)
     zone = viewer_zone(request)
     content = fragments.cached(
-        MEETING_PAGE.of(meeting=meeting, series=meeting.series_id),
+        MEETING_PAGE.of(meeting=meeting, series=meeting.series_id, start=meeting.start),
         (meeting.pk, can_edit, presenter, str(zone or "")),
         lambda: _meeting_content(request, meeting, can_edit),
     )

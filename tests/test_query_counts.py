@@ -164,7 +164,10 @@ def test_the_builder_round_trips_cost_the_same_queries_for_any_agenda(
     few = round_trip()
     grow(world, developer, manager, 3, 30)
 
-    assert round_trip() == few <= 21
+    # Cold cache: the add also builds the presenter and topic lists; the move reads the
+    # duration history, which its redrawn rows show (they have presenters). Neither reads the
+    # previous meeting: a draft's publish row stays as the browser has it (17 and 12 before).
+    assert round_trip() == few <= {"add": 15, "reorder": 11}[change]
 
 
 def test_the_series_feed_costs_the_same_queries_for_any_number_of_meetings(

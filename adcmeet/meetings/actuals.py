@@ -110,15 +110,29 @@ def suggestion_for(item: AgendaItem, known: dict[tuple, Suggestion]) -> Suggesti
     return found
 
 
-def builder_suggestions(meeting: Meeting, sections: list[dict]) -> dict:
-    """Put each shown item's suggestion on its builder row (`row["suggestion"]`) and list
-    every known one for the add forms. Read only when the answer draws rows or add forms."""
-    if not any(s.get("redraw") or s.get("appended") or s.get("form") for s in sections):
+def builder_suggestions(meeting: Meeting, sections: list[dict], *, whole: bool) -> dict:
+    """Put each drawn item's suggestion on its builder row (`row["suggestion"]`) and, for the
+    whole builder, list every known one (what the add and edit forms' durations.js reads).
+
+    An htmx answer that keeps the list draws only the rows of the sections it redraws or
+    appends to: the history is read only if one of them can have a suggestion (a presenter or
+    a recurring title), so adding an item nobody presents, or a change that draws no row,
+    reads nothing."""
+    drawn = [
+        row
+        for section in sections
+        if whole or section.get("redraw") or section.get("appended")
+        for row in (section["rows"] if whole or section.get("redraw") else section["appended"])
+    ]
+    if not whole and not any(
+        row["planned"].item.presenter_id or row["planned"].item.recurring for row in drawn
+    ):
         return {"duration_history": []}
     known = history(meeting)
-    for section in sections:
-        for row in section["rows"]:
-            row["suggestion"] = suggestion_for(row["planned"].item, known)
+    for row in drawn:
+        row["suggestion"] = suggestion_for(row["planned"].item, known)
+    if not whole:
+        return {"duration_history": []}
     listed = sorted(known.items(), key=lambda pair: (pair[0][0] != "title", pair[1].who.lower()))
     return {"duration_history": [suggestion for _, suggestion in listed]}
 

@@ -40,8 +40,9 @@ KEEP_FORMS = ADD_FORMS | {"schedule", "proposals", "carried", "removed"}
 class Regions:
     """Which regions of the builder an answer re-renders.
 
-    `keep`: the regions left as the browser has them; without "schedule" the answer is the
-    whole builder. `before`: the agenda before the change; given, a section is redrawn only if
+    `keep`: the regions left as the browser has them ("publish": the publish row, which an
+    agenda change of a draft rarely alters); without "schedule" the answer is the whole
+    builder. `before`: the agenda before the change; given, a section is redrawn only if
     its items or their move buttons changed, re-timed if only its clock moved, and rows added
     at its end are appended. `redraw`: sections redrawn whatever the comparison says."""
 
@@ -74,9 +75,26 @@ def regions_for(change: AgendaChange, *, used: str | None = None) -> Regions:
         keep.discard("proposals")  # they leave out the deliverables on the agenda
     if carried.changed(change):
         keep.discard("carried")
+    if _publish_row_unchanged(change):
+        keep.add("publish")
     # An edited row changes in ways the order and the clock do not show (title, presenter).
     redraw = frozenset(item.section for item in change.edited)
     return Regions(keep=frozenset(keep), before=change.before, redraw=redraw)
+
+
+def _publish_row_unchanged(change: AgendaChange) -> bool:
+    """Whether the publish row shows the same after `change`: on a draft (whose revision an
+    agenda change does not move, so nothing is "changed since it was mailed") it shows the
+    state, the Publish button, the copy from the previous meeting and, without a focus topic,
+    the publish-without-it box: only that box can come or go. Kept, the answer also spares
+    reading the previous meeting."""
+    if change.meeting.state != Meeting.State.DRAFT:
+        return False
+
+    def has_focus(items: list[AgendaItem]) -> bool:
+        return any(item.section == Section.FOCUS for item in items)
+
+    return has_focus(change.before) == has_focus(change.agenda)
 
 
 def agenda_sections(plan: agenda_lib.Budget) -> list[dict]:
@@ -343,7 +361,7 @@ def builder_context(
         else bound.get("place") or forms.PlaceForm(meeting=meeting, prefix="place"),
         "keep": keep,
         "keep_proposals": keep_proposals,
-        "previous": actions.previous_meeting(meeting),
+        "previous": None if "publish" in keep else actions.previous_meeting(meeting),
         "removed": removed,
         "notice": notice,
         "level": level,
@@ -368,5 +386,5 @@ def builder_context(
         "update_due": reminders.agenda_update_due_at(meeting) if changes_unsent else None,
         "update_quiet_minutes": settings.AGENDA_UPDATE_QUIET_MINUTES,
         **carry,
-        **actuals.builder_suggestions(meeting, sections),
+        **actuals.builder_suggestions(meeting, sections, whole=regions.whole),
     }

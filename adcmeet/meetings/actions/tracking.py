@@ -94,6 +94,23 @@ def _flag(condition: Q) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
+# A condition no row meets that still runs its query (an empty `pk__in` would skip it).
+NEVER = Q(pk__isnull=True)
+
+
+def tracking_conditions(day: datetime.date, period: Period | None) -> dict[str, Q]:
+    """Why a deliverable is worth tracking at a meeting on `day` (`period` the one it falls
+    in): slipped, overdue, start-by passed, due. One definition for `tracking_candidates` and
+    for who is asked for a status (mail.asked)."""
+    is_open = ~Q(status__in=Deliverable.CLOSED_STATUSES)
+    return {
+        "slipped": is_open & Q(pk__in=Deliverable.objects.slipped(on=day).values("pk")),
+        "overdue": is_open & Q(period__end__lt=day),
+        "start_by": is_open & Q(start_by__lte=day),
+        "due": is_open & Q(period=period) if period else NEVER,
+    }
+
+
 def tracking_candidates(
     *,
     meeting: Meeting,
@@ -118,13 +135,10 @@ def tracking_candidates(
     if exclude_agenda:
         on_agenda = meeting.items.live().filter(deliverable__isnull=False)
         base = base.exclude(pk__in=on_agenda.values("deliverable_id"))
-    is_open = ~Q(status__in=Deliverable.CLOSED_STATUSES)
-    slipped = is_open & Q(pk__in=Deliverable.objects.slipped(on=day).values("pk"))
-    overdue = is_open & Q(period__end__lt=day)
-    start_by = is_open & Q(start_by__lte=day)
-    never = Q(pk__isnull=True)
-    due = is_open & Q(period=period) if period else never
-    done = never
+    conditions = tracking_conditions(day, period)
+    slipped, overdue = conditions["slipped"], conditions["overdue"]
+    start_by, due = conditions["start_by"], conditions["due"]
+    done = NEVER
     if reported_done is not None:
         since, until = reported_done
         done_reports = DeliverableChange.objects.filter(

@@ -190,7 +190,7 @@ def slip_digests_due(now: datetime.datetime | None = None) -> list[outbox.Draft]
     by_owner = late_by_owner(items)
     for pk, (owner, _) in actions.items():
         by_owner.setdefault(pk, (owner, []))
-    status_asked = asked_this_week(now, local.date()) if by_owner else set()
+    status_asked = asked_this_week(now, local.date())
     for owner, owned in by_owner.values():
         # Opted out: the flag came with the prefetched owners, so skipping costs no query.
         if not owner.email or not owner.wants_slip_digests or owner.pk in status_asked:
@@ -241,15 +241,15 @@ def slip_digests_due(now: datetime.datetime | None = None) -> list[outbox.Draft]
 
 
 def asked_this_week(now: datetime.datetime, meeting_day: datetime.date) -> set[int]:
-    """Owners whose status request is their weekly mail: asked now (`asked.asks_due`, what
-    decides at the moment both jobs fall due), or asked already for a meeting of the digest's
-    week (so a report that closed their last asked item, or a second meeting that week, does
-    not bring the digest a quarter of an hour or a day after the request)."""
+    """Owners whose status request is their weekly mail: asked now (`asked.owners_due`: who
+    `asks_due` asks, in a fixed number of queries), or asked already for a meeting of the
+    digest's week (so a report that closed their last asked item, or a second meeting that
+    week, does not bring the digest a quarter of an hour or a day after the request)."""
     monday = meeting_day - datetime.timedelta(days=meeting_day.weekday())
     earlier = StatusRequest.objects.filter(
         for_date__range=(monday, monday + datetime.timedelta(days=6))
     ).values_list("owner_id", flat=True)
-    return {ask.owner.pk for ask in asked.asks_due(now)} | set(earlier)
+    return asked.owners_due(now) | set(earlier)
 
 
 def _all_conveners() -> list[Any]:

@@ -117,6 +117,7 @@ def tracking_candidates(
     roadmap: Roadmap | None = None,
     exclude_agenda: bool = True,
     reported_done: tuple[datetime.datetime, datetime.datetime] | None = None,
+    with_owners: bool = True,
 ) -> list[TrackingProposal]:
     """Deliverables worth tracking at this meeting and why, in urgency order, without their
     reports: what `propose_tracking_items` ranks, and what the status request asks owners
@@ -124,7 +125,8 @@ def tracking_candidates(
 
     `reported_done` (since, until): also the deliverables reported done in that window (a
     report of done closes the item, so the open ones no longer hold it), last, to pass by
-    consent. One query for the lot, one for their owners."""
+    consent. One query for the lot, one for their owners (`with_owners`: the consent agenda
+    shows none, and the meeting page's cache then need not watch them)."""
     roadmap = roadmap or Roadmap.objects.current()
     if roadmap is None:
         return []
@@ -158,9 +160,10 @@ def tracking_candidates(
             is_due=_flag(due),
         )
         .select_related("period", "task_force")
-        .prefetch_related("owners")
         .order_by("period__order", "position", "id")
     )
+    if with_owners:
+        deliverables = deliverables.prefetch_related("owners")
     proposals = []
     for deliverable in deliverables:
         reasons = []
@@ -193,12 +196,14 @@ def tracking_candidates(
 
 
 def _ranked(
-    meeting: Meeting, roadmap: Roadmap | None, *, also: Sequence[int] = ()
+    meeting: Meeting, roadmap: Roadmap | None, *, also: Sequence[int] = (), with_owners: bool = True
 ) -> tuple[list[TrackingProposal], dict[int, DeliverableChange]]:
     """The proposals with their reports, ranked; and the reports of the deliverables `also`
     names (the agenda's own), read in the same query."""
     window = (reports_since(meeting), meeting.start)
-    proposals = tracking_candidates(meeting=meeting, roadmap=roadmap, reported_done=window)
+    proposals = tracking_candidates(
+        meeting=meeting, roadmap=roadmap, reported_done=window, with_owners=with_owners
+    )
     wanted = [proposal.deliverable.pk for proposal in proposals] + list(also)
     reports = reports_in_window(wanted, *window)
     for proposal in proposals:
@@ -270,7 +275,7 @@ def consent_agenda(meeting: Meeting, items: Sequence[AgendaItem]) -> ConsentAgen
     """Computed when shown, from the reports as they stand: a late report still counts until
     the meeting, and the convener's ticking a consent item onto the agenda moves it there."""
     tracked = [item.deliverable_id for item in items if item.deliverable_id]
-    proposals, reports = _ranked(meeting, None, also=tracked)
+    proposals, reports = _ranked(meeting, None, also=tracked, with_owners=False)
     return ConsentAgenda(
         passed=[proposal for proposal in proposals if proposal.consent],
         reports={pk: reports[pk] for pk in tracked if pk in reports},

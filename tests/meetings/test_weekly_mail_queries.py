@@ -110,4 +110,4 @@ def test_all_agenda_mails_of_a_meeting_cost_the_same_queries_for_any_agenda(
 
     count = queries(lambda: meeting_mail.queue_meeting_mail(meeting, OutboundMail.Kind.AGENDA))
 
-    assert count == 15
+    assert count == 14

@@ -105,12 +105,12 @@ def create_upcoming(request: HttpRequest, slug: str) -> HttpResponse:
 # What the meeting page shows (adcmeet.core.fragments): the meeting and its series, its agenda
 # items and action items, the people, task forces, open questions and deliverables they name;
 # and the consent agenda (actions.tracking.consent_agenda), computed from the owners' reports
-# since the series' previous meeting over the current roadmap: its periods, deliverables,
-# owners and history.
+# since the series' previous meeting over the current roadmap: its periods, deliverables and
+# history (not their owners: the consent agenda shows none and does not read them).
 #
 # The consent agenda only ever reads the current roadmap's deliverables (and whether they were
 # carried into a newer one), so only those rows are stamped, not the whole table of every year's
-# deliverables and owners: summing every row's version was most of a cache hit's time. Three
+# deliverables: summing every row's version was most of a cache hit's time. Three
 # narrow sources rather than one with OR: PostgreSQL answers each from an index.
 _meeting = Param("meeting")
 _items = AgendaItem.objects.filter(meeting=_meeting)
@@ -138,9 +138,6 @@ MEETING_PAGE = fragments.Sources(
     Deliverable.objects.filter(carried_from__roadmap=_current_roadmap),
     # The agenda names its tracked deliverables, whichever roadmap they are in.
     Deliverable.objects.filter(pk__in_array=_items.values("deliverable")),
-    Deliverable.owners.through.objects.filter(
-        deliverable_id__in_array=Deliverable.objects.filter(roadmap=_current_roadmap).values("pk")
-    ),
     Roadmap,
     Period,
     fragments.Newest(DeliverableChange),

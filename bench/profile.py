@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", default="", help="the first {version} of --post")
     parser.add_argument("-n", type=int, default=50)
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--sort", default="cumulative", help="a pstats key: tottime, calls")
     parser.add_argument("--only", action="append", help="list only functions matching this")
     parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         send()
     profiler.disable()
     stats = pstats.Stats(profiler, stream=sys.stdout)
-    stats.sort_stats("cumulative").print_stats(*(args.only or []), args.top)
+    stats.sort_stats(args.sort).print_stats(*(args.only or []), args.top)
     if bodies:
         from bench.builder import _cleanup
 

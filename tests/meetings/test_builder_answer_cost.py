@@ -74,6 +74,21 @@ def test_an_add_to_a_draft_leaves_its_publish_row_as_the_browser_has_it(as_conve
     assert draft.items.filter(title="CVMFS for conditions data").exists()
 
 
+def test_an_add_after_a_refused_publish_clears_the_refusal_beside_the_publish_button(
+    as_convener, draft
+):
+    refused = as_convener.post(
+        f"/meetings/{draft.pk}/publish/", {"version": draft.version}, **HX
+    ).content.decode()
+    beside = re.search(r'<div id="publish-refusal">(.*?)</div>\s*<p>State', refused, re.S)
+    assert "The agenda has no focus topic." in beside.group(1)
+
+    page, _ = add(as_convener, draft)
+
+    assert '<div id="publish-refusal" hx-swap-oob="true"></div>' in page
+    assert 'id="publish-row"' not in page
+
+
 def test_adding_the_focus_topic_redraws_the_publish_row_without_the_no_focus_box(
     as_convener, draft
 ):

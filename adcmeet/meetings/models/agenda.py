@@ -99,7 +99,17 @@ class AgendaItem(models.Model):
 
     class Meta:
         ordering = ["meeting", "position", "id"]
-        indexes = [models.Index(fields=["meeting", "position"])]
+        indexes = [
+            models.Index(fields=["meeting", "position"]),
+            # The builder's duration suggestions look for the series' recent meetings that
+            # recorded actuals (adcmeet.meetings.actuals.history): few items ever do, so a
+            # partial index keeps that lookup small however many items the table holds.
+            models.Index(
+                fields=["meeting"],
+                condition=Q(actual_seconds__isnull=False),
+                name="agenda_item_ran",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(section__in=["focus", "hot", "tracking", "open_floor"]),

@@ -13,6 +13,15 @@
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
+    // A builder answer carries the one notice that is true now (a fresh refusal where it
+    // happened, or the top notice): a refusal left in a region the answer keeps (the bulk
+    // remove, the proposals, a schedule form) is stale, and a second #agenda-notice.
+    var target = event.detail.target;
+    if (event.detail.shouldSwap && target && (target.id === "builder" || target.id === "budget")) {
+      document.querySelectorAll("#builder .refusal").forEach(function (old) {
+        old.remove();
+      });
+    }
   });
 
   // Each form on the minutes page carries the version of what it edits (the general minutes,

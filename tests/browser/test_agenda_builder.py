@@ -302,5 +302,21 @@ def test_a_convener_budgets_tracking_removes_in_bulk_and_keeps_focus_by_keyboard
     expect(refusal).to_be_focused()
     assert refusal.evaluate("el => el.nextElementSibling.id") == "bulk-remove"
 
+    # The next change succeeds: the refusal beside the bulk remove is gone with it, and the
+    # page holds one notice, the new one (not a stale alert in a region the answer kept).
+    add_item(page, "hot", "Frontier news", 5)
+    expect(page.locator("#agenda-notice")).to_have_count(1)
+    expect(page.get_by_text("tick the items to remove")).to_have_count(0)
+    # A refusal in the tracking proposals, then a success elsewhere: the same.
+    for box in proposals.locator("input[name=deliverables]:checked").all():
+        box.uncheck()
+    proposals.locator("#accept-tracking").click()
+    expect(page.locator("#agenda-notice")).to_contain_text(
+        "Nothing was added: choose deliverables to track"
+    )
+    add_item(page, "hot", "ARC news", 5)
+    expect(page.locator("#agenda-notice")).to_have_count(1)
+    expect(page.get_by_text("Nothing was added: choose deliverables to track")).to_have_count(0)
+
     assert axe_violations(page, js_modules, tags=AXE_TAGS, serious_only=True) == []
     assert errors == []

@@ -121,11 +121,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # ~5x on a one-query view). The pool and CONN_MAX_AGE are exclusive.
     if envbool("DATABASE_POOL", default=not TESTING):
         DATABASES["default"]["OPTIONS"] = {
-            "pool": {
-                "min_size": 1,
-                "max_size": envint("DATABASE_POOL_MAX", 8),
-                "timeout": 10,
-            }
+            "pool": {"min_size": 1, "max_size": envint("DATABASE_POOL_MAX", 8), "timeout": 10}
         }
         DATABASES["default"]["CONN_MAX_AGE"] = 0
         # Django then hands the pool `check=ConnectionPool.check_connection`: a connection is
@@ -136,10 +132,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 60)
         # A persistent connection is checked before a request reuses it, for the same reason.
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # No JIT: our queries run in milliseconds, but a few with subqueries (the tracking
-    # candidates, the slip scan) are estimated above jit_above_cost, and compiling them took
-    # 60-70 ms of an 80 ms query (EXPLAIN ANALYZE: "JIT ... Emission"), on every agenda mail,
-    # page render and weekly job.
+    # No JIT: a few queries with subqueries (tracking candidates, the slip scan) are estimated
+    # above jit_above_cost, and compiling them took 60-70 ms of an 80 ms query.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
